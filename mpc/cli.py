@@ -1,0 +1,50 @@
+"""The `mpc` command: one subcommand per module in `mpc.commands` (keygen, run, psi, bench, ...).
+
+Each command module defines `register(subparsers)` (adding its parser, with `func=run`) and
+`run(args) -> int`.  Errors from the `MpcError` tree print one clear line and exit non-zero.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+
+from mpc._version import __version__
+from mpc.errors import MpcError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import mpc.commands
+    parser = argparse.ArgumentParser(prog="mpc", description="Secure multi-party computation: "
+                                     "private set intersection, joint computation, benchmarks.")
+    parser.add_argument("--version", action="version", version=f"mpc {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log protocol progress")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(mpc.commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"mpc.commands.{info.name}")
+        module.register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except MpcError as exc:
+        print(f"mpc {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"mpc {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

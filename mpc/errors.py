@@ -1,0 +1,70 @@
+"""The one exception tree of mpc, for users who want to catch by kind.
+
+Everything mpc raises on purpose derives from `MpcError`.  Peer-facing failures (`ProtocolError`,
+`PeerTimeout`) name the peer; input failures (`InputError`) name the file and line.
+"""
+from __future__ import annotations
+
+
+class MpcError(Exception):
+    """Root of every error mpc raises on purpose."""
+
+
+class ConfigError(MpcError):
+    """A party configuration, key file or argument is missing or inconsistent."""
+
+
+class NativeError(MpcError):
+    """The C core returned an error code."""
+
+    def __init__(self, message: str, code: int | None = None):
+        super().__init__(message)
+        self.code = code
+
+
+class NativeBuildError(NativeError):
+    """The compiled core is missing or does not match the Python package."""
+
+
+class ProtocolError(MpcError):
+    """A peer sent something the protocol does not allow: malformed, unexpected or oversized."""
+
+    def __init__(self, message: str, peer: int | str | None = None):
+        super().__init__(message if peer is None else f"party {peer}: {message}")
+        self.peer = peer
+
+
+class PeerTimeout(MpcError):
+    """A peer did not answer within the deadline (dead, silent or unreachable)."""
+
+    def __init__(self, message: str, peer: int | str | None = None):
+        super().__init__(message if peer is None else f"party {peer}: {message}")
+        self.peer = peer
+
+
+class SessionMismatch(MpcError):
+    """Values from different sessions, or with different shapes or types, were combined."""
+
+
+class InputError(MpcError):
+    """Bad user input: a file, column or row that cannot be used, named with file and line."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None):
+        where = ""
+        if path is not None:
+            where = f"{path}:{line}: " if line is not None else f"{path}: "
+        super().__init__(where + message)
+        self.path = path
+        self.line = line
+
+
+class CircuitError(InputError):
+    """A circuit description is malformed (wrong counts, bad wires, unknown gates)."""
+
+
+class PartyFailed(MpcError):
+    """A party of `mpc.run_local` raised or died; `party` says which, `__cause__` says why."""
+
+    def __init__(self, message: str, party: int):
+        super().__init__(f"party {party}: {message}")
+        self.party = party
