@@ -92,15 +92,15 @@ AES_NI_TARGET static void ni_ctr_blocks(const aes_schedule *s, uint64_t counter,
     }
 }
 
-enum hash_kind { HASH_CR, HASH_CCR, HASH_TCR, HASH_TCCR };
+enum hash_kind { HASH_CR, HASH_CCR, HASH_TCCR };
 
 AES_NI_TARGET static void ni_hash_blocks(const aes_schedule *s, enum hash_kind kind, const uint8_t *in,
                                          const uint64_t *tweaks, uint8_t *out, size_t n)
 {
     __m128i rk[AES_ROUNDS + 1];
     aes_ni_load_keys(s, rk);
-    int use_sigma = kind == HASH_CCR || kind == HASH_TCCR;
-    int tweakable = kind == HASH_TCR || kind == HASH_TCCR;
+    int use_sigma = kind == HASH_CCR;
+    int tweakable = kind == HASH_TCCR;
     for (size_t j = 0; j < n; j += 8) {
         size_t m = n - j < 8 ? n - j : 8;
         __m128i x[8], u[8];
@@ -206,8 +206,8 @@ static void portable_hash_blocks(const aes_schedule *s, enum hash_kind kind, con
                                  const uint64_t *tweaks, uint8_t *out, size_t n)
 {
     uint8_t x[HASH_CHUNK_BLOCKS * 16], u[HASH_CHUNK_BLOCKS * 16];
-    int use_sigma = kind == HASH_CCR || kind == HASH_TCCR;
-    int tweakable = kind == HASH_TCR || kind == HASH_TCCR;
+    int use_sigma = kind == HASH_CCR;
+    int tweakable = kind == HASH_TCCR;
     for (size_t j = 0; j < n; j += HASH_CHUNK_BLOCKS) {
         size_t m = n - j < HASH_CHUNK_BLOCKS ? n - j : HASH_CHUNK_BLOCKS;
         memcpy(x, in + 16 * j, 16 * m);
@@ -250,12 +250,6 @@ void aes_hash_cr_blocks(const aes_schedule *s, const uint8_t *in, uint8_t *out, 
 void aes_hash_ccr_blocks(const aes_schedule *s, const uint8_t *in, uint8_t *out, size_t n)
 {
     hash_blocks(s, HASH_CCR, in, NULL, out, n);
-}
-
-void aes_hash_tcr_blocks(const aes_schedule *s, const uint8_t *in, const uint64_t *tweaks, uint8_t *out,
-                         size_t n)
-{
-    hash_blocks(s, HASH_TCR, in, tweaks, out, n);
 }
 
 void aes_hash_tccr_blocks(const aes_schedule *s, const uint8_t *in, const uint64_t *tweaks,
@@ -333,7 +327,7 @@ static int hash_entry(const uint8_t *schedule, enum hash_kind kind, const uint8_
         return rc;
     if (nblocks == 0)
         return MPC_OK;
-    if (in == NULL || out == NULL || ((kind == HASH_TCR || kind == HASH_TCCR) && tweaks == NULL))
+    if (in == NULL || out == NULL || ((kind == HASH_TCCR) && tweaks == NULL))
         return MPC_ERR_ARGUMENT;
     hash_blocks(&s, kind, in, tweaks, out, nblocks);
     return MPC_OK;
@@ -347,12 +341,6 @@ int mpc_hash_cr(const uint8_t *schedule, const uint8_t *in, uint8_t *out, size_t
 int mpc_hash_ccr(const uint8_t *schedule, const uint8_t *in, uint8_t *out, size_t nblocks)
 {
     return hash_entry(schedule, HASH_CCR, in, NULL, out, nblocks);
-}
-
-int mpc_hash_tcr(const uint8_t *schedule, const uint8_t *in, const uint64_t *tweaks, uint8_t *out,
-                 size_t nblocks)
-{
-    return hash_entry(schedule, HASH_TCR, in, tweaks, out, nblocks);
 }
 
 int mpc_hash_tccr(const uint8_t *schedule, const uint8_t *in, const uint64_t *tweaks, uint8_t *out,

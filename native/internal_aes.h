@@ -23,9 +23,9 @@
  *
  * Block conventions (same as mpc_aes.h): a block is 16 bytes in FIPS-197 order, loaded into an
  * __m128i with _mm_loadu_si128 (byte 0 = least significant byte).  Tweak i = i in the low 64 bits.
- * sigma(xL || xR) = (xL ^ xR) || xL, xL = high 64 bits.  Hashes with pi = AES_k:
- *   CR(x) = pi(x) ^ x;  CCR(x) = pi(sigma(x)) ^ sigma(x);
- *   TCR(x,i) = pi(pi(x) ^ i) ^ pi(x);  TCCR(x,i) = pi(pi(sigma(x)) ^ i) ^ pi(sigma(x)).
+ * sigma(xL || xR) = (xL ^ xR) || xL, xL = high 64 bits.  Hashes (GKWY 2020 section 7), pi = AES_k:
+ *   CR(x) = pi(x) ^ x;  CCR(x) = pi(sigma(x)) ^ sigma(x);  TCCR(x,i) = pi(pi(x) ^ i) ^ pi(x).
+ * (TCCR needs no sigma: the inner pi(x) already breaks the linear correlation, section 7.4.)
  */
 #ifndef MPC_INTERNAL_AES_H
 #define MPC_INTERNAL_AES_H
@@ -67,8 +67,6 @@ void aes_encrypt_blocks(const aes_schedule *schedule, const uint8_t *in, uint8_t
 /* n blocks of the GKWY hashes; in == out allowed.  tweaks: n uint64 values, one per block. */
 void aes_hash_cr_blocks(const aes_schedule *schedule, const uint8_t *in, uint8_t *out, size_t n);
 void aes_hash_ccr_blocks(const aes_schedule *schedule, const uint8_t *in, uint8_t *out, size_t n);
-void aes_hash_tcr_blocks(const aes_schedule *schedule, const uint8_t *in, const uint64_t *tweaks,
-                         uint8_t *out, size_t n);
 void aes_hash_tccr_blocks(const aes_schedule *schedule, const uint8_t *in, const uint64_t *tweaks,
                           uint8_t *out, size_t n);
 /* Keystream blocks AES_k(0^64 || be64(counter + j)), j < n; caller checks counter + n <= 2^64. */
@@ -154,11 +152,11 @@ AES_NI_TARGET static inline void aes_ni_tccr4(const __m128i rk[AES_ROUNDS + 1], 
 {
     __m128i u[4];
     for (int j = 0; j < 4; j++)
-        u[j] = x[j] = gkwy_sigma(x[j]);
-    aes_ni_encrypt4(rk, u);                          /* u = pi(sigma(x)) */
+        u[j] = x[j];
+    aes_ni_encrypt4(rk, u);                          /* u = pi(x) */
     for (int j = 0; j < 4; j++)
         x[j] = _mm_xor_si128(u[j], tweak[j]);
-    aes_ni_encrypt4(rk, x);                          /* x = pi(pi(sigma(x)) ^ i) */
+    aes_ni_encrypt4(rk, x);                          /* x = pi(pi(x) ^ i) */
     for (int j = 0; j < 4; j++)
         x[j] = _mm_xor_si128(x[j], u[j]);
 }
@@ -167,8 +165,8 @@ AES_NI_TARGET static inline void aes_ni_tccr4(const __m128i rk[AES_ROUNDS + 1], 
 AES_NI_TARGET static inline void aes_ni_tccr2(const __m128i rk[AES_ROUNDS + 1], __m128i x[2],
                                               const __m128i tweak[2])
 {
-    __m128i u0 = aes_ni_encrypt1(rk, gkwy_sigma(x[0]));
-    __m128i u1 = aes_ni_encrypt1(rk, gkwy_sigma(x[1]));
+    __m128i u0 = aes_ni_encrypt1(rk, x[0]);  /* independent chains: they interleave once inlined */
+    __m128i u1 = aes_ni_encrypt1(rk, x[1]);
     x[0] = _mm_xor_si128(aes_ni_encrypt1(rk, _mm_xor_si128(u0, tweak[0])), u0);
     x[1] = _mm_xor_si128(aes_ni_encrypt1(rk, _mm_xor_si128(u1, tweak[1])), u1);
 }
@@ -181,7 +179,7 @@ AES_NI_TARGET static inline void aes_ni_tccr_many(const __m128i rk[AES_ROUNDS + 
         size_t m = n - j < 8 ? n - j : 8;
         __m128i u[8], v[8];
         for (size_t t = 0; t < m; t++)
-            u[t] = gkwy_sigma(x[j + t]);
+            u[t] = x[j + t];
         for (size_t t = m; t < 8; t++)
             u[t] = _mm_setzero_si128();
         aes_ni_encrypt8(rk, u);
@@ -193,19 +191,36 @@ AES_NI_TARGET static inline void aes_ni_tccr_many(const __m128i rk[AES_ROUNDS + 
     }
 }
 
-/* CR(x) = pi(x) ^ x of n blocks in place, 8 at a time (OT-extension rows). */
-AES_NI_TARGET static inline void aes_ni_cr_many(const __m128i rk[AES_ROUNDS + 1], __m128i *x,
-                                                size_t n)
+/* CR(x) = pi(x) ^ x (ccr = 0) or CCR(x) = pi(sigma(x)) ^ sigma(x) (ccr = 1) of n blocks in place,
+ * 8 at a time. */
+AES_NI_TARGET static inline void aes_ni_cr_or_ccr_many(const __m128i rk[AES_ROUNDS + 1], __m128i *x,
+                                                       size_t n, int ccr)
 {
     for (size_t j = 0; j < n; j += 8) {
         size_t m = n - j < 8 ? n - j : 8;
-        __m128i u[8];
-        for (size_t t = 0; t < 8; t++)
-            u[t] = t < m ? x[j + t] : _mm_setzero_si128();
+        __m128i in[8], u[8];
+        for (size_t t = 0; t < 8; t++) {
+            in[t] = t < m ? x[j + t] : _mm_setzero_si128();
+            if (ccr)
+                in[t] = gkwy_sigma(in[t]);
+            u[t] = in[t];
+        }
         aes_ni_encrypt8(rk, u);
         for (size_t t = 0; t < m; t++)
-            x[j + t] = _mm_xor_si128(u[t], x[j + t]);
+            x[j + t] = _mm_xor_si128(u[t], in[t]);
     }
+}
+
+/* CR of n blocks in place (OT-extension rows). */
+AES_NI_TARGET static inline void aes_ni_cr_many(const __m128i rk[AES_ROUNDS + 1], __m128i *x, size_t n)
+{
+    aes_ni_cr_or_ccr_many(rk, x, n, 0);
+}
+
+/* CCR of n blocks in place. */
+AES_NI_TARGET static inline void aes_ni_ccr_many(const __m128i rk[AES_ROUNDS + 1], __m128i *x, size_t n)
+{
+    aes_ni_cr_or_ccr_many(rk, x, n, 1);
 }
 
 #endif

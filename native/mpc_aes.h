@@ -39,18 +39,16 @@ int mpc_aes_encrypt_blocks(const uint8_t *schedule, const uint8_t *in, uint8_t *
  * would pass 2^64 (the caller must never reuse a counter value under one key). */
 int mpc_prg_fill(const uint8_t *schedule, uint64_t counter, uint8_t *out, size_t nbytes);
 
-/* GKWY 2020 hashes over nblocks 16-byte blocks, pi = AES_k under the (per-session) schedule.
+/* Hashes of Guo-Katz-Wang-Yu (IEEE S&P 2020, eprint 2019/074, section 7) over nblocks 16-byte
+ * blocks, pi = AES_k under the (per-session) schedule:
+ *   cr:   H(x)    = pi(x) ^ x                      correlation robust (section 7.2)
+ *   ccr:  H(x)    = pi(sigma(x)) ^ sigma(x)        circular correlation robust (section 7.3)
+ *   tccr: H(x, i) = pi(pi(x) ^ i) ^ pi(x)          tweakable circular correlation robust (7.4)
  * sigma(xL || xR) = (xL ^ xR) || xL with xL the high 64 bits (bytes 8..15) and xR the low 64 bits
- * (bytes 0..7) of the block read as a little-endian 128-bit integer.  A uint64 tweak i is the
- * block with i little-endian in bytes 0..7 and zero bytes 8..15.
- *   cr:   H(x)    = pi(x) ^ x
- *   ccr:  H(x)    = pi(sigma(x)) ^ sigma(x)
- *   tcr:  H(x, i) = pi(pi(x) ^ i) ^ pi(x)
- *   tccr: H(x, i) = pi(pi(sigma(x)) ^ i) ^ pi(sigma(x)) */
+ * (bytes 0..7) of the block read as a little-endian 128-bit integer.  The uint64 tweak i is the
+ * block with i little-endian in bytes 0..7 and zero bytes 8..15; tweaks holds nblocks values. */
 int mpc_hash_cr(const uint8_t *schedule, const uint8_t *in, uint8_t *out, size_t nblocks);
 int mpc_hash_ccr(const uint8_t *schedule, const uint8_t *in, uint8_t *out, size_t nblocks);
-int mpc_hash_tcr(const uint8_t *schedule, const uint8_t *in, const uint64_t *tweaks, uint8_t *out,
-                 size_t nblocks);
 int mpc_hash_tccr(const uint8_t *schedule, const uint8_t *in, const uint64_t *tweaks, uint8_t *out,
                   size_t nblocks);
 
