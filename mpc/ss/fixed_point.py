@@ -1,0 +1,106 @@
+"""Fixed-point reals in Z_2^64: encoding, decoding and the truncation math (pure, no I/O).
+
+For SharedArray (mpc.ss.array) and the truncation step after a multiplication (mpc.ss.beaver).
+A real x is the ring element round(x * 2^f) in two's complement; f = 16 fractional bits by default.
+A product of two encodings carries 2f fractional bits and is truncated back by f bits:
+
+* two parties: SecureML's local truncation (Mohassel-Zhang 2017, Theorem 1): party 0 shifts its share
+  arithmetically, party 1 negates, shifts and negates.  When |x| < 2^l_x the result is within one unit
+  in the last place (2^-f) of x / 2^f except with probability 2^(l_x + 1 - 64) per element.
+* more parties: masked opening (`masked_truncation_*`), error 0..n units in the last place, always
+  correct, statistically hiding with distance at most 2^(l_x + 1 - mask_bits) per element.
+
+Spec and the bounds: protocols/ss-additive.md, "Fixed point".
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+DEFAULT_FRACTIONAL_BITS = 16
+# Magnitude bound (bits) assumed of a double-scale product before truncation: |x * 2^2f| < 2^MAGNITUDE_BITS.
+MAGNITUDE_BITS = 48
+
+
+def check_fractional_bits(bits: int) -> int:
+    bits = int(bits)
+    if not 0 <= bits <= 30:
+        raise ValueError(f"fractional bits must be between 0 and 30, not {bits}")
+    return bits
+
+
+def encode(values, fractional_bits: int = DEFAULT_FRACTIONAL_BITS) -> np.ndarray:
+    """Reals to ring elements round(x * 2^f); raises if a value does not fit in 63 - f integer bits."""
+    array = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(array)):
+        raise ValueError("fixed-point values must be finite")
+    scaled = np.rint(array * float(1 << fractional_bits))
+    limit = float(1 << 62)
+    if array.size and np.max(np.abs(scaled)) >= limit:
+        raise ValueError(f"a value does not fit in fixed point with {fractional_bits} fractional bits")
+    return scaled.astype(np.int64).view(np.uint64)
+
+
+def decode(ring_values, fractional_bits: int = DEFAULT_FRACTIONAL_BITS) -> np.ndarray:
+    """Ring elements back to float64 (two's complement, divided by 2^f)."""
+    return np.asarray(ring_values, dtype=np.uint64).view(np.int64).astype(np.float64) / float(1 << fractional_bits)
+
+
+def truncate_two_party(share: np.ndarray, party: int, bits: int) -> np.ndarray:
+    """SecureML local truncation of one of two additive shares by `bits`."""
+    if party == 0:
+        return (share.view(np.int64) >> bits).view(np.uint64)
+    if party == 1:
+        negated = (np.uint64(0) - share).view(np.int64)
+        return np.uint64(0) - (negated >> bits).view(np.uint64)
+    raise ValueError("local truncation is defined for parties 0 and 1 of a two-party sharing")
+
+
+def two_party_failure_probability(magnitude_bits: int = MAGNITUDE_BITS) -> float:
+    """Probability per element that local truncation is off by more than one unit (SecureML)."""
+    return 2.0 ** (magnitude_bits + 1 - 64)
+
+
+# Masked-opening truncation for n > 2 parties.  x' = x + 2^bias is in [0, 2^(bias+1)); each party
+# adds a private mask r_i < 2^mask_bits; the sum c = x' + sum r_i < 2^64 never wraps, so
+# floor(c / 2^f) - sum floor(r_i / 2^f) - 2^(bias - f) is floor(x / 2^f) + (0..n).
+
+def mask_bits_for(parties: int) -> int:
+    """Each party's mask is below 2^mask_bits so that n masks plus x' stay below 2^63."""
+    return 62 - math.ceil(math.log2(parties))
+
+
+def masked_truncation_bias() -> int:
+    return 61
+
+
+def masked_truncation_mask(rng_words: np.ndarray, parties: int) -> np.ndarray:
+    """A party's private mask r_i < 2^mask_bits from uniform words."""
+    return rng_words >> np.uint64(64 - mask_bits_for(parties))
+
+
+def masked_truncation_contribution(share: np.ndarray, mask: np.ndarray, party: int) -> np.ndarray:
+    """What a party publishes: its share plus its mask (plus the bias 2^61 at party 0)."""
+    out = share + mask
+    if party == 0:
+        out += np.uint64(1 << masked_truncation_bias())
+    return out
+
+
+def masked_truncation_finish(opened: np.ndarray, mask: np.ndarray, party: int, bits: int) -> np.ndarray:
+    """A party's share of the truncated value from the opened c and its own mask."""
+    out = np.uint64(0) - (mask >> np.uint64(bits))
+    if party == 0:
+        out += (opened >> np.uint64(bits)) - np.uint64(1 << (masked_truncation_bias() - bits))
+    return out
+
+
+def masked_truncation_leakage(parties: int, magnitude_bits: int = MAGNITUDE_BITS) -> float:
+    """Statistical distance between the opened c for two inputs of magnitude < 2^magnitude_bits.
+
+    c = x' + r with r a sum of independent uniforms on [0, 2^m); shifting one uniform by s moves it
+    by s / 2^m in statistical distance and summing more cannot increase that.  The bias makes x' up to
+    2^62 though, so the bound uses the true input spread 2^(magnitude_bits + 1).
+    """
+    return 2.0 ** (magnitude_bits + 1 - mask_bits_for(parties))
