@@ -1,0 +1,375 @@
+/* Half-gates garbling and evaluation of a whole circuit (spec: protocols/gc-halfgates.md).
+ *
+ * Zahur, Rosulek, Evans, "Two Halves Make a Whole" (Eurocrypt 2015), figure 2, with free-XOR and
+ * point-and-permute; hash H = TCCR of Guo, Katz, Wang, Yu (S&P 2020) under the per-session AES key.
+ * Speed comes from hashing several AND gates together: AND gates are queued while no queued gate's
+ * output is needed, then all their hashes go through AES-NI with 8 blocks in flight (an AND gate is
+ * 4 hash inputs for the garbler, 2 for the evaluator, each hash two dependent AES passes). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal_aes.h"
+#include "mpc_garble.h"
+
+#define GARBLE_QUEUE 4   /* AND gates per garbler hash batch: 16 blocks = 2 x 8 in flight */
+#define EVAL_QUEUE 8     /* AND gates per evaluator hash batch: 16 blocks */
+
+static inline __m128i load_block(const uint8_t *p) { return _mm_loadu_si128((const __m128i *)p); }
+static inline void store_block(uint8_t *p, __m128i v) { _mm_storeu_si128((__m128i *)p, v); }
+
+/* All ones when the permute bit (LSB of byte 0) of x is 1, else all zeros: branch-free select. */
+static inline __m128i lsb_mask(__m128i x)
+{
+    __m128i bit = _mm_and_si128(x, _mm_set_epi64x(0, 1));
+    bit = _mm_unpacklo_epi64(bit, bit);
+    return _mm_sub_epi64(_mm_setzero_si128(), bit);
+}
+
+static int check_circuit(const uint8_t *kinds, const uint32_t *wires, size_t gate_count,
+                         size_t wire_count, size_t input_count, size_t and_count)
+{
+    size_t ands = 0;
+    if (input_count > wire_count)
+        return MPC_ERR_CIRCUIT;
+    for (size_t g = 0; g < gate_count; g++) {
+        const uint32_t *w = wires + 3 * g;
+        uint8_t kind = kinds[g];
+        if (kind > MPC_GATE_CONST || w[2] >= wire_count || w[2] < input_count)
+            return MPC_ERR_CIRCUIT;
+        if (kind == MPC_GATE_CONST) {
+            if (w[0] > 1)
+                return MPC_ERR_CIRCUIT;
+        } else if (w[0] >= wire_count || ((kind == MPC_GATE_XOR || kind == MPC_GATE_AND)
+                                          && w[1] >= wire_count)) {
+            return MPC_ERR_CIRCUIT;
+        }
+        ands += kind == MPC_GATE_AND;
+    }
+    return ands == and_count ? MPC_OK : MPC_ERR_ARGUMENT;
+}
+
+/* Does gate g read a wire that a queued AND gate has not written yet?  Only AND gates ask: any
+ * other gate flushes the queue first, which costs nothing extra in scheduled order (the AND gates
+ * of one level are consecutive, see mpc_garble_schedule) and keeps the check off the XOR path. */
+static inline int reads_queued(uint8_t kind, const uint32_t *w, const uint32_t *queued_out, int queued)
+{
+    if (kind == MPC_GATE_CONST)
+        return 0;
+    int binary = kind == MPC_GATE_XOR || kind == MPC_GATE_AND;
+    for (int q = 0; q < queued; q++)
+        if (queued_out[q] == w[0] || (binary && queued_out[q] == w[1]))
+            return 1;
+    return 0;
+}
+
+/* TCCR of n blocks in place (n <= 16), 8 or 4 in flight, short tails padded to 4. */
+typedef void (*tccr_fn)(const void *key, __m128i *x, const __m128i *tweak, int n);
+
+/* Called once per batch of AND gates, so the indirect call costs little next to 2 x 16 AES. */
+AES_NI_TARGET static void tccr_ni(const void *key, __m128i *x, const __m128i *tweak, int n)
+{
+    const __m128i *rk = key;
+    __m128i u[16];
+    int padded = (n + 3) & ~3;
+    for (int j = 0; j < n; j++)
+        u[j] = gkwy_sigma(x[j]);
+    for (int j = n; j < padded; j++)
+        u[j] = _mm_setzero_si128();
+    int j = 0;
+    for (; j + 8 <= padded; j += 8)
+        aes_ni_encrypt8(rk, u + j);
+    if (j < padded)
+        aes_ni_encrypt4(rk, u + j);
+    for (j = 0; j < padded; j++)
+        x[j] = _mm_xor_si128(u[j], j < n ? tweak[j] : _mm_setzero_si128());
+    for (j = 0; j + 8 <= padded; j += 8)
+        aes_ni_encrypt8(rk, x + j);
+    if (j < padded)
+        aes_ni_encrypt4(rk, x + j);
+    for (j = 0; j < n; j++)
+        x[j] = _mm_xor_si128(x[j], u[j]);
+}
+
+/* The portable path hashes through the dispatching AES (constant-time bitsliced code). */
+static void tccr_portable(const void *key, __m128i *x, const __m128i *tweak, int n)
+{
+    const aes_schedule *s = key;
+    uint8_t buf[16 * 16];
+    uint64_t t[16];
+    for (int j = 0; j < n; j++) {
+        store_block(buf + 16 * j, x[j]);
+        t[j] = (uint64_t)_mm_cvtsi128_si64(tweak[j]);
+    }
+    aes_hash_tccr_blocks(s, buf, t, buf, (size_t)n);
+    for (int j = 0; j < n; j++)
+        x[j] = load_block(buf + 16 * j);
+}
+
+typedef struct and_queue {
+    int count;
+    uint32_t out[EVAL_QUEUE];
+    uint64_t gate_id[EVAL_QUEUE];  /* tweak_base + AND index */
+    __m128i a[EVAL_QUEUE], b[EVAL_QUEUE];
+} and_queue;
+
+/* ---- garbler --------------------------------------------------------------------------------- */
+
+static inline void garble_flush(tccr_fn hash, const void *key, __m128i delta,
+                                and_queue *q, uint8_t *labels, uint8_t *tables, uint64_t tweak_base)
+{
+    __m128i h[4 * GARBLE_QUEUE], t[4 * GARBLE_QUEUE];
+    int n = q->count;
+    for (int k = 0; k < n; k++) {
+        __m128i j0 = aes_tweak_block(2 * q->gate_id[k]), j1 = aes_tweak_block(2 * q->gate_id[k] + 1);
+        h[4 * k + 0] = q->a[k];
+        h[4 * k + 1] = _mm_xor_si128(q->a[k], delta);
+        h[4 * k + 2] = q->b[k];
+        h[4 * k + 3] = _mm_xor_si128(q->b[k], delta);
+        t[4 * k + 0] = t[4 * k + 1] = j0;
+        t[4 * k + 2] = t[4 * k + 3] = j1;
+    }
+    hash(key, h, t, 4 * n);
+    for (int k = 0; k < n; k++) {
+        __m128i a0 = q->a[k], b0 = q->b[k];
+        __m128i pa = lsb_mask(a0), pb = lsb_mask(b0);
+        __m128i ha0 = h[4 * k], ha1 = h[4 * k + 1], hb0 = h[4 * k + 2], hb1 = h[4 * k + 3];
+        /* generator half: TG = H(A0) ^ H(A1) ^ pb*delta, WG0 = H(A0) ^ pa*TG */
+        __m128i tg = _mm_xor_si128(_mm_xor_si128(ha0, ha1), _mm_and_si128(pb, delta));
+        __m128i wg0 = _mm_xor_si128(ha0, _mm_and_si128(pa, tg));
+        /* evaluator half: TE = H(B0) ^ H(B1) ^ A0, WE0 = H(B0) ^ pb*(TE ^ A0) */
+        __m128i te = _mm_xor_si128(_mm_xor_si128(hb0, hb1), a0);
+        __m128i we0 = _mm_xor_si128(hb0, _mm_and_si128(pb, _mm_xor_si128(te, a0)));
+        uint8_t *table = tables + 32 * (q->gate_id[k] - tweak_base);
+        store_block(table, tg);
+        store_block(table + 16, te);
+        store_block(labels + 16 * (size_t)q->out[k], _mm_xor_si128(wg0, we0));
+    }
+    q->count = 0;
+}
+
+static inline int garble_run(tccr_fn hash, const void *key,
+                             const uint8_t *kinds, const uint32_t *wires, size_t gate_count,
+                             __m128i delta, uint64_t tweak_base, uint8_t *labels, uint8_t *tables)
+{
+    and_queue q;
+    q.count = 0;
+    uint64_t and_index = 0;
+    for (size_t g = 0; g < gate_count; g++) {
+        const uint32_t *w = wires + 3 * g;
+        uint8_t kind = kinds[g];
+        if (q.count && (kind != MPC_GATE_AND || reads_queued(kind, w, q.out, q.count)))
+            garble_flush(hash, key, delta, &q, labels, tables, tweak_base);
+        uint8_t *out = labels + 16 * (size_t)w[2];
+        switch (kind) {
+        case MPC_GATE_XOR:
+            store_block(out, _mm_xor_si128(load_block(labels + 16 * (size_t)w[0]),
+                                           load_block(labels + 16 * (size_t)w[1])));
+            break;
+        case MPC_GATE_INV: /* free: the zero-label of NOT a is the one-label of a */
+            store_block(out, _mm_xor_si128(load_block(labels + 16 * (size_t)w[0]), delta));
+            break;
+        case MPC_GATE_COPY:
+            store_block(out, load_block(labels + 16 * (size_t)w[0]));
+            break;
+        case MPC_GATE_CONST: /* the evaluator holds the all-zero label, which means w[0] */
+            store_block(out, w[0] ? delta : _mm_setzero_si128());
+            break;
+        default: /* AND */
+            q.out[q.count] = w[2];
+            q.gate_id[q.count] = tweak_base + and_index++;
+            q.a[q.count] = load_block(labels + 16 * (size_t)w[0]);
+            q.b[q.count] = load_block(labels + 16 * (size_t)w[1]);
+            if (++q.count == GARBLE_QUEUE)
+                garble_flush(hash, key, delta, &q, labels, tables, tweak_base);
+        }
+    }
+    if (q.count)
+        garble_flush(hash, key, delta, &q, labels, tables, tweak_base);
+    return MPC_OK;
+}
+
+AES_NI_TARGET static int garble_ni(const aes_schedule *s, const uint8_t *kinds, const uint32_t *wires,
+                                   size_t gate_count, __m128i delta, uint64_t tweak_base,
+                                   uint8_t *labels, uint8_t *tables)
+{
+    __m128i rk[AES_ROUNDS + 1];
+    aes_ni_load_keys(s, rk);
+    return garble_run(tccr_ni, rk, kinds, wires, gate_count, delta, tweak_base, labels, tables);
+}
+
+int mpc_garble_circuit(const uint8_t *kinds, const uint32_t *wires, size_t gate_count,
+                       size_t wire_count, size_t input_count, const uint8_t *schedule,
+                       const uint8_t *delta, uint64_t tweak_base, uint8_t *labels,
+                       uint8_t *tables, size_t and_count)
+{
+    aes_schedule s;
+    if ((!kinds || !wires) && gate_count)
+        return MPC_ERR_ARGUMENT;
+    if (!schedule || !delta || !labels || (!tables && and_count) || (delta[0] & 1) == 0)
+        return MPC_ERR_ARGUMENT;
+    if (tweak_base > (UINT64_MAX >> 1) - and_count)
+        return MPC_ERR_ARGUMENT;
+    if (aes_schedule_import(&s, schedule) != MPC_OK)
+        return MPC_ERR_ARGUMENT;
+    int rc = check_circuit(kinds, wires, gate_count, wire_count, input_count, and_count);
+    if (rc != MPC_OK)
+        return rc;
+    __m128i d = load_block(delta);
+    if (s.impl == MPC_AES_NI)
+        return garble_ni(&s, kinds, wires, gate_count, d, tweak_base, labels, tables);
+    return garble_run(tccr_portable, &s, kinds, wires, gate_count, d, tweak_base, labels, tables);
+}
+
+/* ---- evaluator ------------------------------------------------------------------------------- */
+
+static inline void evaluate_flush(tccr_fn hash, const void *key, and_queue *q,
+                                  uint8_t *labels, const uint8_t *tables, uint64_t tweak_base)
+{
+    __m128i h[2 * EVAL_QUEUE], t[2 * EVAL_QUEUE];
+    int n = q->count;
+    for (int k = 0; k < n; k++) {
+        h[2 * k] = q->a[k];
+        h[2 * k + 1] = q->b[k];
+        t[2 * k] = aes_tweak_block(2 * q->gate_id[k]);
+        t[2 * k + 1] = aes_tweak_block(2 * q->gate_id[k] + 1);
+    }
+    hash(key, h, t, 2 * n);
+    for (int k = 0; k < n; k++) {
+        const uint8_t *table = tables + 32 * (q->gate_id[k] - tweak_base);
+        __m128i a = q->a[k], b = q->b[k];
+        __m128i tg = load_block(table), te = load_block(table + 16);
+        __m128i wg = _mm_xor_si128(h[2 * k], _mm_and_si128(lsb_mask(a), tg));
+        __m128i we = _mm_xor_si128(h[2 * k + 1], _mm_and_si128(lsb_mask(b), _mm_xor_si128(te, a)));
+        store_block(labels + 16 * (size_t)q->out[k], _mm_xor_si128(wg, we));
+    }
+    q->count = 0;
+}
+
+static inline int evaluate_run(tccr_fn hash, const void *key,
+                               const uint8_t *kinds, const uint32_t *wires, size_t gate_count,
+                               uint64_t tweak_base, uint8_t *labels, const uint8_t *tables)
+{
+    and_queue q;
+    q.count = 0;
+    uint64_t and_index = 0;
+    for (size_t g = 0; g < gate_count; g++) {
+        const uint32_t *w = wires + 3 * g;
+        uint8_t kind = kinds[g];
+        if (q.count && (kind != MPC_GATE_AND || reads_queued(kind, w, q.out, q.count)))
+            evaluate_flush(hash, key, &q, labels, tables, tweak_base);
+        uint8_t *out = labels + 16 * (size_t)w[2];
+        switch (kind) {
+        case MPC_GATE_XOR:
+            store_block(out, _mm_xor_si128(load_block(labels + 16 * (size_t)w[0]),
+                                           load_block(labels + 16 * (size_t)w[1])));
+            break;
+        case MPC_GATE_INV: /* the garbler swapped the meaning; the active label stays */
+        case MPC_GATE_COPY:
+            store_block(out, load_block(labels + 16 * (size_t)w[0]));
+            break;
+        case MPC_GATE_CONST:
+            store_block(out, _mm_setzero_si128());
+            break;
+        default:
+            q.out[q.count] = w[2];
+            q.gate_id[q.count] = tweak_base + and_index++;
+            q.a[q.count] = load_block(labels + 16 * (size_t)w[0]);
+            q.b[q.count] = load_block(labels + 16 * (size_t)w[1]);
+            if (++q.count == EVAL_QUEUE)
+                evaluate_flush(hash, key, &q, labels, tables, tweak_base);
+        }
+    }
+    if (q.count)
+        evaluate_flush(hash, key, &q, labels, tables, tweak_base);
+    return MPC_OK;
+}
+
+AES_NI_TARGET static int evaluate_ni(const aes_schedule *s, const uint8_t *kinds,
+                                     const uint32_t *wires, size_t gate_count, uint64_t tweak_base,
+                                     uint8_t *labels, const uint8_t *tables)
+{
+    __m128i rk[AES_ROUNDS + 1];
+    aes_ni_load_keys(s, rk);
+    return evaluate_run(tccr_ni, rk, kinds, wires, gate_count, tweak_base, labels, tables);
+}
+
+int mpc_garble_evaluate(const uint8_t *kinds, const uint32_t *wires, size_t gate_count,
+                        size_t wire_count, size_t input_count, const uint8_t *schedule,
+                        uint64_t tweak_base, uint8_t *labels, const uint8_t *tables,
+                        size_t and_count)
+{
+    aes_schedule s;
+    if ((!kinds || !wires) && gate_count)
+        return MPC_ERR_ARGUMENT;
+    if (!schedule || !labels || (!tables && and_count))
+        return MPC_ERR_ARGUMENT;
+    if (tweak_base > (UINT64_MAX >> 1) - and_count)
+        return MPC_ERR_ARGUMENT;
+    if (aes_schedule_import(&s, schedule) != MPC_OK)
+        return MPC_ERR_ARGUMENT;
+    int rc = check_circuit(kinds, wires, gate_count, wire_count, input_count, and_count);
+    if (rc != MPC_OK)
+        return rc;
+    if (s.impl == MPC_AES_NI)
+        return evaluate_ni(&s, kinds, wires, gate_count, tweak_base, labels, tables);
+    return evaluate_run(tccr_portable, &s, kinds, wires, gate_count, tweak_base, labels, tables);
+}
+
+/* ---- scheduling ------------------------------------------------------------------------------ */
+
+int mpc_garble_schedule(const uint8_t *kinds, const uint32_t *wires, size_t gate_count,
+                        size_t wire_count, size_t input_count, uint32_t *order)
+{
+    if ((!kinds || !wires || !order) && gate_count)
+        return MPC_ERR_ARGUMENT;
+    if (gate_count > UINT32_MAX || wire_count > UINT32_MAX)
+        return MPC_ERR_ARGUMENT;
+    size_t ands = 0;
+    for (size_t g = 0; g < gate_count; g++)
+        ands += kinds[g] == MPC_GATE_AND;
+    int rc = check_circuit(kinds, wires, gate_count, wire_count, input_count, ands);
+    if (rc != MPC_OK)
+        return rc;
+    /* depth[w]: AND depth of wire w; key of a gate = 2 * depth - (gate is AND), so the ANDs of
+     * depth d (key 2d - 1) sit between the other gates of depth d - 1 (key 2d - 2) and d (2d). */
+    uint32_t *depth = calloc(wire_count ? wire_count : 1, sizeof(uint32_t));
+    uint32_t *key = malloc((gate_count ? gate_count : 1) * sizeof(uint32_t));
+    if (!depth || !key) {
+        free(depth);
+        free(key);
+        return MPC_ERR_NOMEM;
+    }
+    uint32_t max_key = 0;
+    for (size_t g = 0; g < gate_count; g++) {
+        const uint32_t *w = wires + 3 * g;
+        uint32_t d = 0;
+        if (kinds[g] != MPC_GATE_CONST) {
+            d = depth[w[0]];
+            if ((kinds[g] == MPC_GATE_XOR || kinds[g] == MPC_GATE_AND) && depth[w[1]] > d)
+                d = depth[w[1]];
+        }
+        if (kinds[g] == MPC_GATE_AND)
+            d++;
+        depth[w[2]] = d;
+        key[g] = 2 * d - (kinds[g] == MPC_GATE_AND);
+        if (key[g] > max_key)
+            max_key = key[g];
+    }
+    /* stable counting sort by key */
+    size_t *start = calloc((size_t)max_key + 2, sizeof(size_t));
+    if (!start) {
+        free(depth);
+        free(key);
+        return MPC_ERR_NOMEM;
+    }
+    for (size_t g = 0; g < gate_count; g++)
+        start[key[g] + 1]++;
+    for (size_t k = 1; k <= (size_t)max_key + 1; k++)
+        start[k] += start[k - 1];
+    for (size_t g = 0; g < gate_count; g++)
+        order[start[key[g]]++] = (uint32_t)g;
+    free(start);
+    free(depth);
+    free(key);
+    return MPC_OK;
+}
