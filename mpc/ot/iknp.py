@@ -1,0 +1,261 @@
+"""IKNP OT extension (Ishai–Kilian–Nissim–Petrank 2003), semi-honest, in bulk.
+
+For garbled-circuit inputs, Beaver/Gilboa triples and anyone needing millions of OTs between two
+parties.  Spec: protocols/ot-iknp.md.  One base-OT set-up (128 OTs over P-256, roles reversed:
+the IKNP sender is the base-OT receiver with choice bits Δ), then any number of batches:
+
+    random(n)              sender gets m0, m1 (n, 16);    receiver gets b, m_b
+    correlated(n)          sender gets x0 (n, 16), x1 = x0 ^ Δ;  receiver gets x_b
+    chosen(m0, m1)         sender's (n, L) byte strings;   receiver gets m_b (n, L)
+    correlated_z64(Δ_i)    sender gets x (n,) uint64;      receiver gets x + b Δ_i mod 2^64
+
+Every batch is one flight of "iknp:u" messages (16 bytes per OT, in chunks of CHUNK_OTS OTs so
+both processes work while the other sends) and, for chosen and Z_2^64 OTs, one flight back.
+Both roles must run the same sequence of batches with the same n.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from mpc.native import ot as native_ot
+from mpc.ot.base import BaseOtReceiver, BaseOtSender, random_bytes
+
+KAPPA = 128
+ROW_BYTES = 16
+CHUNK_OTS = 1 << 16
+CHUNK_BLOCKS = CHUNK_OTS // KAPPA
+TAG_U = "iknp:u"
+TAG_CHOSEN = "iknp:chosen"
+TAG_Z64 = "iknp:z64"
+MAX_BATCH = 1 << 34
+MAX_MESSAGE_LENGTH = 1 << 20
+_HASH_DOMAIN = b"mpc/iknp/hash-key/v1"
+
+
+def hash_key_from_transcript(base_message: bytes) -> bytes:
+    """The session's hash key: SHA-256 over the base-OT set-up message C || R, which the IKNP
+    receiver drew fresh for this session and both parties hold after the set-up."""
+    return hashlib.sha256(_HASH_DOMAIN + bytes(base_message)).digest()[:16]
+
+
+def _batch_size(n) -> int:
+    n = int(n)
+    if not 0 <= n <= MAX_BATCH:
+        raise ValueError(f"batch size must be in 0..{MAX_BATCH}")
+    return n
+
+
+def _chunks(n: int):
+    """(first OT, OTs in this chunk, 128-OT blocks in this chunk) over a batch of n OTs."""
+    blocks_total = -(-n // KAPPA)
+    for first_block in range(0, blocks_total, CHUNK_BLOCKS):
+        blocks = min(CHUNK_BLOCKS, blocks_total - first_block)
+        first = first_block * KAPPA
+        yield first, min(blocks * KAPPA, n - first), blocks
+
+
+class _IknpRole:
+    def __init__(self, channel, prg=None, *, hash_key: bytes | None = None, timeout: float | None = None):
+        if not native_ot.cpu_supported():
+            from mpc.errors import NativeError
+            raise NativeError("IKNP kernels need AES-NI and SSE4.1, which this CPU lacks", -6)
+        self.channel = channel
+        self.prg = prg
+        self.timeout = timeout
+        self._given_hash_key = hash_key
+        self._hash_schedule = None
+        self._next_block = 0  # PRG counter of the columns = OT index / 128, over all batches
+        self.ots_done = 0
+
+    @property
+    def ready(self) -> bool:
+        return self._hash_schedule is not None
+
+    def _set_hash_key(self, base_message: bytes) -> None:
+        key = self._given_hash_key or hash_key_from_transcript(base_message)
+        self._hash_schedule = native_ot.expand_keys(np.frombuffer(key, np.uint8).reshape(1, 16))
+
+    def _start_batch(self, n: int) -> tuple[int, int]:
+        """Reserve the PRG blocks and hash tweaks of a batch: (first block, first tweak)."""
+        if not self.ready:
+            self.setup()
+        first_block = self._next_block
+        self._next_block += -(-n // KAPPA)
+        self.ots_done += n
+        return first_block, first_block * KAPPA
+
+    def _hash(self, rows, tweak: int, **options) -> np.ndarray:
+        return native_ot.hash_rows(self._hash_schedule, tweak, rows, **options)
+
+    def setup(self) -> None:
+        raise NotImplementedError
+
+
+class IknpSender(_IknpRole):
+    """The IKNP sender (garbler side): holds Δ, learns both messages of every OT."""
+
+    def __init__(self, channel, prg=None, *, delta=None, hash_key: bytes | None = None,
+                 timeout: float | None = None):
+        super().__init__(channel, prg, hash_key=hash_key, timeout=timeout)
+        if delta is None:
+            raw = bytearray(random_bytes(prg, ROW_BYTES))
+            raw[0] |= 1  # LSB(Δ) = 1, the point-and-permute bit garbling needs
+            delta = bytes(raw)
+        delta = bytes(np.ascontiguousarray(delta, dtype=np.uint8).reshape(-1)) if not isinstance(delta, bytes) else delta
+        if len(delta) != ROW_BYTES:
+            raise ValueError("delta must be 16 bytes")
+        self.delta = delta
+        self._schedules = None
+
+    @property
+    def delta_array(self) -> np.ndarray:
+        return np.frombuffer(self.delta, np.uint8).copy()
+
+    def setup(self) -> None:
+        """Run the 128 base OTs as the base-OT receiver with choice bits Δ (once per session)."""
+        choices = np.unpackbits(np.frombuffer(self.delta, np.uint8), bitorder="little")
+        base = BaseOtReceiver(self.channel, self.prg)
+        keys = base.receive(choices)
+        self._schedules = native_ot.expand_keys(keys)
+        self._set_hash_key(base.transcript)
+
+    def _extend(self, n: int, first_block: int):
+        """Yield (first OT, OTs, q rows of the chunk) as the receiver's u chunks arrive."""
+        for first, count, blocks in _chunks(n):
+            u = self.channel.recv_exact(TAG_U, np.uint8, (blocks * KAPPA * ROW_BYTES,), timeout=self.timeout)
+            q = native_ot.sender_extend(self._schedules, self.delta, first_block + first // KAPPA, u, blocks)
+            yield first, count, q
+
+    def correlated(self, n: int) -> np.ndarray:
+        """labels0 (n, 16) uint8; the receiver gets labels0 ^ b Δ."""
+        n = _batch_size(n)
+        first_block, _ = self._start_batch(n)
+        out = np.empty((n, ROW_BYTES), np.uint8)
+        for first, count, q in self._extend(n, first_block):
+            out[first:first + count] = q[:count]
+        return out
+
+    def random(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(m0, m1), each (n, 16) uint8, independent random messages."""
+        n = _batch_size(n)
+        first_block, tweak = self._start_batch(n)
+        m0 = np.empty((n, ROW_BYTES), np.uint8)
+        m1 = np.empty((n, ROW_BYTES), np.uint8)
+        for first, count, q in self._extend(n, first_block):
+            rows = q[:count]
+            self._hash(rows, tweak + first, out=m0[first:first + count])
+            self._hash(rows, tweak + first, offset=self.delta, out=m1[first:first + count])
+        return m0, m1
+
+    def chosen(self, m0, m1) -> None:
+        """Send one of m0[i], m1[i] (uint8 arrays (n, L), any L >= 1) per OT; the receiver picks."""
+        m0 = np.ascontiguousarray(m0, dtype=np.uint8)
+        m1 = np.ascontiguousarray(m1, dtype=np.uint8)
+        if m0.ndim == 1:
+            m0, m1 = m0.reshape(-1, 1), m1.reshape(-1, 1)
+        if m0.shape != m1.shape or m0.ndim != 2 or not 1 <= m0.shape[1] <= MAX_MESSAGE_LENGTH:
+            raise ValueError(f"m0 and m1 must both have shape (n, L) with 1 <= L <= {MAX_MESSAGE_LENGTH}")
+        n = _batch_size(m0.shape[0])
+        length = m0.shape[1]
+        first_block, tweak = self._start_batch(n)
+        for first, count, q in self._extend(n, first_block):
+            rows = q[:count]
+            masked = np.empty((2, count, length), np.uint8)
+            self._hash(rows, tweak + first, out_len=length, mask=m0[first:first + count], out=masked[0])
+            self._hash(rows, tweak + first, offset=self.delta, out_len=length, mask=m1[first:first + count],
+                       out=masked[1])
+            self.channel.send(TAG_CHOSEN, masked)
+
+    def correlated_z64(self, deltas) -> np.ndarray:
+        """x (n,) uint64 for per-OT offsets Δ_i (n,) uint64; the receiver gets x + b_i Δ_i mod 2^64."""
+        deltas = np.ascontiguousarray(deltas, dtype=np.uint64).reshape(-1)
+        n = _batch_size(deltas.size)
+        first_block, tweak = self._start_batch(n)
+        x = np.empty(n, np.uint64)
+        for first, count, q in self._extend(n, first_block):
+            rows = q[:count]
+            mine = self._hash(rows, tweak + first, out_len=8).view(np.uint64).reshape(-1)
+            other = self._hash(rows, tweak + first, offset=self.delta, out_len=8).view(np.uint64).reshape(-1)
+            x[first:first + count] = mine
+            correction = mine + deltas[first:first + count] - other  # wraps mod 2^64
+            self.channel.send(TAG_Z64, correction)
+        return x
+
+
+class IknpReceiver(_IknpRole):
+    """The IKNP receiver (evaluator side): learns one message per OT, by its choice bit."""
+
+    def setup(self) -> None:
+        """Run the 128 base OTs as the base-OT sender (once per session)."""
+        base = BaseOtSender(self.channel, self.prg)
+        keys0, keys1 = base.send(KAPPA)
+        self._schedules0 = native_ot.expand_keys(keys0)
+        self._schedules1 = native_ot.expand_keys(keys1)
+        self._set_hash_key(base.transcript)
+
+    def _choices(self, choices) -> tuple[np.ndarray, int]:
+        choices = np.ascontiguousarray(choices, dtype=np.uint8).reshape(-1)
+        if choices.size and choices.max() > 1:
+            raise ValueError("choice bits must be 0 or 1")
+        return choices, _batch_size(choices.size)
+
+    def _extend(self, choices: np.ndarray, n: int, first_block: int) -> np.ndarray:
+        """Send every u chunk and return t rows (n padded to 128, 16): t_i = q_i ^ b_i Δ."""
+        blocks_total = -(-n // KAPPA)
+        bits = np.zeros(blocks_total * KAPPA, np.uint8)
+        bits[:n] = choices
+        packed = np.packbits(bits, bitorder="little")
+        t = np.empty((blocks_total * KAPPA, ROW_BYTES), np.uint8)
+        for first, _count, blocks in _chunks(n):
+            stop = first + blocks * KAPPA
+            u, _ = native_ot.receiver_extend(self._schedules0, self._schedules1, first_block + first // KAPPA,
+                                             packed[first // 8:stop // 8], blocks, t_out=t[first:stop])
+            self.channel.send(TAG_U, u)
+        return t
+
+    def correlated(self, choices) -> np.ndarray:
+        """labels (n, 16) uint8: the sender's labels0[i] ^ choices[i] Δ."""
+        choices, n = self._choices(choices)
+        first_block, _ = self._start_batch(n)
+        return self._extend(choices, n, first_block)[:n]
+
+    def random(self, choices) -> tuple[np.ndarray, np.ndarray]:
+        """(b, m_b): choices given as a 0/1 array, or an int n for uniformly random choices."""
+        if isinstance(choices, (int, np.integer)):
+            n = _batch_size(choices)
+            raw = np.frombuffer(random_bytes(self.prg, -(-n // 8)), np.uint8)
+            choices = np.unpackbits(raw, bitorder="little")[:n].copy()
+        choices, n = self._choices(choices)
+        first_block, tweak = self._start_batch(n)
+        t = self._extend(choices, n, first_block)
+        return choices, self._hash(t[:n], tweak)
+
+    def chosen(self, choices, length: int) -> np.ndarray:
+        """m_{b_i}[i] (n, length) uint8 of the sender's chosen messages."""
+        choices, n = self._choices(choices)
+        length = int(length)
+        if not 1 <= length <= MAX_MESSAGE_LENGTH:
+            raise ValueError(f"length must be in 1..{MAX_MESSAGE_LENGTH}")
+        first_block, tweak = self._start_batch(n)
+        t = self._extend(choices, n, first_block)
+        out = np.empty((n, length), np.uint8)
+        for first, count, _blocks in _chunks(n):
+            masked = self.channel.recv_exact(TAG_CHOSEN, np.uint8, (2, count, length), timeout=self.timeout)
+            picked = np.where(choices[first:first + count, None].astype(bool), masked[1], masked[0])
+            self._hash(t[first:first + count], tweak + first, out_len=length, mask=picked,
+                       out=out[first:first + count])
+        return out
+
+    def correlated_z64(self, choices) -> np.ndarray:
+        """x_i + b_i Δ_i mod 2^64 (n,) uint64 for the sender's x and Δ."""
+        choices, n = self._choices(choices)
+        first_block, tweak = self._start_batch(n)
+        t = self._extend(choices, n, first_block)
+        out = np.empty(n, np.uint64)
+        for first, count, _blocks in _chunks(n):
+            correction = self.channel.recv_exact(TAG_Z64, np.uint64, (count,), timeout=self.timeout)
+            mine = self._hash(t[first:first + count], tweak + first, out_len=8).view(np.uint64).reshape(-1)
+            out[first:first + count] = mine + correction * choices[first:first + count].astype(np.uint64)
+        return out

@@ -1,0 +1,191 @@
+/* IKNP OT-extension kernels: column PRG expansion, 128 x n bit transpose, row hashing.
+ * Spec: protocols/ot-iknp.md.  One call per chunk of OTs; no allocation, no globals. */
+#include <string.h>
+
+#include "internal_ot.h"
+#include "mpc_common.h"
+#include "mpc_ot.h"
+
+int mpc_ot_cpu_supported(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("aes") && __builtin_cpu_supports("sse4.1") ? 1 : 0;
+}
+
+OT_TARGET static void expand_keys(const uint8_t *keys, size_t count, uint8_t *schedules)
+{
+    for (size_t i = 0; i < count; i++)
+        ot_aes_expand(keys + 16 * i, schedules + MPC_OT_SCHEDULE_BYTES * i);
+}
+
+int mpc_ot_expand_keys(const uint8_t *keys, size_t count, uint8_t *schedules)
+{
+    if ((!keys || !schedules) && count)
+        return MPC_ERR_ARGUMENT;
+    if (!mpc_ot_cpu_supported())
+        return MPC_ERR_UNSUPPORTED;
+    expand_keys(keys, count, schedules);
+    return MPC_OK;
+}
+
+/* The 128 column PRG outputs of one block: out[j] = AES_{schedules_j}(counter). */
+OT_TARGET static inline void columns_prg(const uint8_t *schedules, uint64_t counter, __m128i out[128])
+{
+    __m128i ctr = _mm_set_epi64x(0, (long long)counter);
+    for (int j = 0; j < 128; j += 8) {
+        const uint8_t *keys[8];
+        for (int m = 0; m < 8; m++) {
+            keys[m] = schedules + (size_t)MPC_OT_SCHEDULE_BYTES * (j + m);
+            out[j + m] = ctr;
+        }
+        ot_aes8_multikey(keys, out + j);
+    }
+}
+
+OT_TARGET static void receiver_extend(const uint8_t *s0, const uint8_t *s1, uint64_t first_block,
+                                      const uint8_t *choices, size_t blocks, uint8_t *u, uint8_t *t)
+{
+    __m128i col[128], other[128];
+    for (size_t k = 0; k < blocks; k++) {
+        columns_prg(s0, first_block + k, col);
+        columns_prg(s1, first_block + k, other);
+        __m128i r = _mm_loadu_si128((const __m128i *)(choices + 16 * k));
+        uint8_t *u_block = u + 2048 * k;
+        for (int j = 0; j < 128; j++)
+            _mm_storeu_si128((__m128i *)(u_block + 16 * j),
+                             _mm_xor_si128(_mm_xor_si128(col[j], other[j]), r));
+        ot_transpose_block128(col, t + 2048 * k);
+    }
+}
+
+int mpc_ot_iknp_receiver_extend(const uint8_t *schedules0, const uint8_t *schedules1,
+                                uint64_t first_block, const uint8_t *choices_packed, size_t blocks,
+                                uint8_t *u, uint8_t *t)
+{
+    if (!schedules0 || !schedules1 || ((!choices_packed || !u || !t) && blocks))
+        return MPC_ERR_ARGUMENT;
+    if (!mpc_ot_cpu_supported())
+        return MPC_ERR_UNSUPPORTED;
+    receiver_extend(schedules0, schedules1, first_block, choices_packed, blocks, u, t);
+    return MPC_OK;
+}
+
+OT_TARGET static void sender_extend(const uint8_t *schedules, const uint8_t *delta, uint64_t first_block,
+                                    const uint8_t *u, size_t blocks, uint8_t *q)
+{
+    __m128i col[128];
+    __m128i select[128];
+    for (int j = 0; j < 128; j++) /* all-ones where s_j = 1: q^j = G(k_{s_j}) ^ (s_j ? u^j : 0) */
+        select[j] = _mm_set1_epi8((char)-(char)((delta[j / 8] >> (j % 8)) & 1));
+    for (size_t k = 0; k < blocks; k++) {
+        columns_prg(schedules, first_block + k, col);
+        const uint8_t *u_block = u + 2048 * k;
+        for (int j = 0; j < 128; j++)
+            col[j] = _mm_xor_si128(col[j], _mm_and_si128(select[j],
+                                   _mm_loadu_si128((const __m128i *)(u_block + 16 * j))));
+        ot_transpose_block128(col, q + 2048 * k);
+    }
+}
+
+int mpc_ot_iknp_sender_extend(const uint8_t *schedules, const uint8_t *delta16, uint64_t first_block,
+                              const uint8_t *u, size_t blocks, uint8_t *q)
+{
+    if (!schedules || !delta16 || ((!u || !q) && blocks))
+        return MPC_ERR_ARGUMENT;
+    if (!mpc_ot_cpu_supported())
+        return MPC_ERR_UNSUPPORTED;
+    sender_extend(schedules, delta16, first_block, u, blocks, q);
+    return MPC_OK;
+}
+
+/* Tweak of block m of row `index`: the 128-bit little-endian pair (index, m). */
+OT_TARGET static inline __m128i tweak(uint64_t index, uint64_t m)
+{
+    return _mm_set_epi64x((long long)m, (long long)index);
+}
+
+OT_TARGET static void hash_rows(const uint8_t *schedule, uint64_t first_tweak, const uint8_t *rows,
+                                size_t n, const uint8_t *offset16, size_t out_len,
+                                const uint8_t *mask, uint8_t *out)
+{
+    __m128i rk[11];
+    for (int r = 0; r < 11; r++)
+        rk[r] = _mm_loadu_si128((const __m128i *)(schedule + 16 * r));
+    __m128i offset = offset16 ? _mm_loadu_si128((const __m128i *)offset16) : _mm_setzero_si128();
+    size_t out_blocks = (out_len + 15) / 16;
+    size_t i = 0;
+    /* Fast path for 16-byte outputs without mask, 8 rows in flight. */
+    if (out_len == 16 && !mask) {
+        for (; i + 8 <= n; i += 8) {
+            __m128i p[8], x[8];
+            for (int m = 0; m < 8; m++)
+                p[m] = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows + 16 * (i + m))), offset);
+            ot_aes8(rk, p);
+            for (int m = 0; m < 8; m++)
+                x[m] = _mm_xor_si128(p[m], tweak(first_tweak + i + m, 0));
+            ot_aes8(rk, x);
+            for (int m = 0; m < 8; m++)
+                _mm_storeu_si128((__m128i *)(out + 16 * (i + m)), _mm_xor_si128(x[m], p[m]));
+        }
+    }
+    for (; i < n; i++) {
+        __m128i p = ot_aes1(rk, _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows + 16 * i)), offset));
+        uint8_t *row_out = out + out_len * i;
+        const uint8_t *row_mask = mask ? mask + out_len * i : NULL;
+        for (size_t m = 0; m < out_blocks; m++) {
+            __m128i h = _mm_xor_si128(ot_aes1(rk, _mm_xor_si128(p, tweak(first_tweak + i, m))), p);
+            uint8_t block[16];
+            _mm_storeu_si128((__m128i *)block, h);
+            size_t take = out_len - 16 * m < 16 ? out_len - 16 * m : 16;
+            if (row_mask)
+                for (size_t b = 0; b < take; b++)
+                    block[b] ^= row_mask[16 * m + b];
+            memcpy(row_out + 16 * m, block, take);
+        }
+    }
+}
+
+int mpc_ot_hash_rows(const uint8_t *hash_schedule, uint64_t first_tweak, const uint8_t *rows,
+                     size_t n, const uint8_t *offset16, size_t out_len, const uint8_t *mask,
+                     uint8_t *out)
+{
+    if (!hash_schedule || out_len == 0 || ((!rows || !out) && n))
+        return MPC_ERR_ARGUMENT;
+    if (!mpc_ot_cpu_supported())
+        return MPC_ERR_UNSUPPORTED;
+    hash_rows(hash_schedule, first_tweak, rows, n, offset16, out_len, mask, out);
+    return MPC_OK;
+}
+
+/* Generic transpose for any 16-row by 16-column multiple, via the same 16x16 byte transpose
+ * and movemask as the IKNP blocks. */
+OT_TARGET static void transpose(const uint8_t *in, size_t rows, size_t cols, uint8_t *out)
+{
+    size_t in_stride = cols / 8, out_stride = rows / 8;
+    for (size_t rg = 0; rg < rows; rg += 16) {
+        for (size_t cb = 0; cb < in_stride; cb += 16) { /* 16 input rows x 16 bytes */
+            __m128i v[16];
+            for (int r = 0; r < 16; r++)
+                v[r] = _mm_loadu_si128((const __m128i *)(in + (rg + r) * in_stride + cb));
+            ot_transpose_bytes16(v);
+            for (int c = 0; c < 16; c++) {
+                __m128i x = v[c];
+                for (int b = 7; b >= 0; b--) {
+                    uint16_t mask = (uint16_t)_mm_movemask_epi8(x);
+                    memcpy(out + (8 * (cb + c) + b) * out_stride + rg / 8, &mask, 2);
+                    x = _mm_add_epi8(x, x);
+                }
+            }
+        }
+    }
+}
+
+int mpc_ot_transpose(const uint8_t *in, size_t rows, size_t cols, uint8_t *out)
+{
+    if (!in || !out || rows % 16 || cols % 128)
+        return MPC_ERR_ARGUMENT;
+    if (!mpc_ot_cpu_supported())
+        return MPC_ERR_UNSUPPORTED;
+    transpose(in, rows, cols, out);
+    return MPC_OK;
+}
