@@ -1,0 +1,126 @@
+"""OT kernels against independent implementations: numpy bit transposes, AES from the
+`cryptography` package, and the IKNP column equations of protocols/ot-iknp.md."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from mpc.errors import NativeError
+from mpc.native import ot as native_ot
+
+
+def aes(key: bytes, block: bytes) -> bytes:
+    return Cipher(algorithms.AES(key), modes.ECB()).encryptor().update(block)
+
+
+def xor(a: bytes, b: bytes) -> bytes:
+    return bytes(x ^ y for x, y in zip(a, b))
+
+
+def random_u8(*shape) -> np.ndarray:
+    return np.frombuffer(os.urandom(int(np.prod(shape))), np.uint8).reshape(shape).copy()
+
+
+@pytest.mark.parametrize("rows,cols", [(16, 128), (128, 128), (48, 384), (128, 1024), (272, 256)])
+def test_transpose_matches_numpy(rows, cols):
+    matrix = random_u8(rows, cols // 8)
+    bits = np.unpackbits(matrix, axis=1, bitorder="little")
+    expected = np.packbits(bits.T, axis=1, bitorder="little")
+    assert np.array_equal(native_ot.transpose(matrix), expected)
+
+
+def test_transpose_rejects_bad_shapes():
+    with pytest.raises(ValueError):
+        native_ot.transpose(random_u8(15, 16))
+    with pytest.raises(ValueError):
+        native_ot.transpose(random_u8(16, 8))
+
+
+@pytest.mark.parametrize("out_len", [1, 8, 16, 17, 40, 64])
+@pytest.mark.parametrize("with_offset", [False, True])
+def test_hash_rows_is_tcr_of_cryptography_aes(out_len, with_offset):
+    key = os.urandom(16)
+    schedule = native_ot.expand_keys(np.frombuffer(key, np.uint8).reshape(1, 16))
+    rows = random_u8(21, 16)
+    offset = os.urandom(16) if with_offset else None
+    mask = random_u8(21, out_len)
+    first = (1 << 40) + 7
+    got = native_ot.hash_rows(schedule, first, rows, offset=offset, out_len=out_len)
+    got_masked = native_ot.hash_rows(schedule, first, rows, offset=offset, out_len=out_len, mask=mask)
+    for i in range(rows.shape[0]):
+        x = rows[i].tobytes() if offset is None else xor(rows[i].tobytes(), offset)
+        p = aes(key, x)
+        stream = b""
+        for m in range(-(-out_len // 16)):
+            tweak = (first + i).to_bytes(8, "little") + m.to_bytes(8, "little")
+            stream += xor(aes(key, xor(p, tweak)), p)
+        assert got[i].tobytes() == stream[:out_len]
+        assert got_masked[i].tobytes() == xor(stream[:out_len], mask[i].tobytes())
+
+
+def test_extension_kernels_follow_the_column_equations():
+    keys0, keys1 = random_u8(128, 16), random_u8(128, 16)
+    delta = os.urandom(16)
+    s = np.unpackbits(np.frombuffer(delta, np.uint8), bitorder="little")
+    keys_s = np.where(s[:, None].astype(bool), keys1, keys0)
+    blocks, first_block = 3, 1000
+    choices = random_u8(blocks * 16)
+    u, t = native_ot.receiver_extend(native_ot.expand_keys(keys0), native_ot.expand_keys(keys1),
+                                     first_block, choices, blocks)
+    q = native_ot.sender_extend(native_ot.expand_keys(keys_s), delta, first_block, u, blocks)
+    r = np.unpackbits(choices, bitorder="little")
+    for k in range(blocks):
+        counter = (first_block + k).to_bytes(16, "little")
+        t_columns = np.unpackbits(t[128 * k:128 * (k + 1)], axis=1, bitorder="little").T
+        for j in range(128):
+            t_col = aes(keys0[j].tobytes(), counter)
+            u_col = xor(xor(t_col, aes(keys1[j].tobytes(), counter)), choices[16 * k:16 * (k + 1)].tobytes())
+            assert np.packbits(t_columns[j], bitorder="little").tobytes() == t_col
+            assert u[2048 * k + 16 * j:2048 * k + 16 * (j + 1)].tobytes() == u_col
+    expected_q = t ^ (r[:, None] * np.frombuffer(delta, np.uint8)[None, :])
+    assert np.array_equal(q, expected_q)
+
+
+def test_sizes_are_checked():
+    with pytest.raises(ValueError):
+        native_ot.sender_extend(np.zeros(100, np.uint8), bytes(16), 0, np.zeros(2048, np.uint8), 1)
+    with pytest.raises(ValueError):
+        native_ot.hash_rows(np.zeros(176, np.uint8), 0, np.zeros((3, 15), np.uint8))
+
+
+def test_base_point_arithmetic_and_invalid_points():
+    secret, message = native_ot.base_sender_setup(os.urandom(96))
+    choices = np.array([0, 1, 1, 0, 1], np.uint8)
+    reply, shared = native_ot.base_receiver_choose(message, choices, os.urandom(48 * 5))
+    shared0, shared1 = native_ot.base_sender_keys(secret, message, reply)
+    for i, b in enumerate(choices):
+        assert np.array_equal(shared[i], (shared1 if b else shared0)[i])
+        assert not np.array_equal(shared[i], (shared0 if b else shared1)[i])
+    bad = reply.copy()
+    bad[2, 0] = 7  # not a compressed-point prefix
+    with pytest.raises(NativeError) as info:
+        native_ot.base_sender_keys(secret, message, bad)
+    assert info.value.code == -7
+    off_curve = bytearray(message)
+    off_curve[1:33] = b"\xff" * 32  # x >= p is no field element
+    with pytest.raises(NativeError):
+        native_ot.base_receiver_choose(bytes(off_curve), choices, os.urandom(48 * 5))
+
+
+def test_base_points_match_cryptography_ecdh():
+    """r R-side arithmetic cross-checked with OpenSSL's ECDH through the `cryptography` package."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    secret, message = native_ot.base_sender_setup(os.urandom(96))
+    r = ec.derive_private_key(int.from_bytes(secret, "big"), ec.SECP256R1())
+    assert r.public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint) == message[33:66]
+    choices = np.array([0, 1, 0, 1], np.uint8)
+    reply, shared = native_ot.base_receiver_choose(message, choices, os.urandom(48 * 4))
+    shared0, _ = native_ot.base_sender_keys(secret, message, reply)
+    for i in range(4):
+        pk0 = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), reply[i].tobytes())
+        assert r.exchange(ec.ECDH(), pk0) == shared0[i, 1:].tobytes()  # x-coordinate of r PK0
