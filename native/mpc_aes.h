@@ -51,5 +51,11 @@ int mpc_hash_cr(const uint8_t *schedule, const uint8_t *in, uint8_t *out, size_t
 int mpc_hash_ccr(const uint8_t *schedule, const uint8_t *in, uint8_t *out, size_t nblocks);
 int mpc_hash_tccr(const uint8_t *schedule, const uint8_t *in, const uint64_t *tweaks, uint8_t *out,
                   size_t nblocks);
+/* Self-check of the AES-NI inline helpers of internal_aes.h (used by OT extension and garbling):
+ * on nblocks <= 64 blocks, every helper (encrypt 1/4/8/many, CR/CCR/TCCR many, TCCR 2/4) must match
+ * the portable implementation under the same key.  MPC_OK, MPC_ERR_VERIFY on a mismatch,
+ * MPC_ERR_UNSUPPORTED without AES-NI (or for a portable schedule). */
+int mpc_aes_selfcheck(const uint8_t *schedule, const uint8_t *in, const uint64_t *tweaks,
+                      size_t nblocks);
 
 #endif
