@@ -62,7 +62,8 @@ static inline int reads_queued(uint8_t kind, const uint32_t *w, const uint32_t *
     return 0;
 }
 
-/* TCCR of n blocks in place (n <= 16), 8 or 4 in flight, short tails padded to 4. */
+/* TCCR(x, i) = pi(pi(x) ^ i) ^ pi(x) of n blocks in place (n <= 16), 8 or 4 in flight, short
+ * tails padded to 4; must equal aes_hash_tccr_blocks (tested through the portable schedule). */
 typedef void (*tccr_fn)(const void *key, __m128i *x, const __m128i *tweak, int n);
 
 /* Called once per batch of AND gates, so the indirect call costs little next to 2 x 16 AES. */
@@ -72,7 +73,7 @@ AES_NI_TARGET static void tccr_ni(const void *key, __m128i *x, const __m128i *tw
     __m128i u[16];
     int padded = (n + 3) & ~3;
     for (int j = 0; j < n; j++)
-        u[j] = gkwy_sigma(x[j]);
+        u[j] = x[j];
     for (int j = n; j < padded; j++)
         u[j] = _mm_setzero_si128();
     int j = 0;

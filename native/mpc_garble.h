@@ -1,6 +1,6 @@
 /* mpc C core, area "garble": half-gates garbling and evaluation of a whole boolean circuit in one
  * call (Zahur-Rosulek-Evans 2015, with free-XOR and point-and-permute), hashing with the GKWY 2020
- * tweakable circular correlation-robust hash TCCR(x, i) = pi(pi(sigma(x)) ^ i) ^ pi(sigma(x)),
+ * tweakable circular correlation-robust hash TCCR(x, i) = pi(pi(x) ^ i) ^ pi(x) (section 7.4),
  * pi = AES-128 under a per-session key (see mpc_aes.h).  Spec: protocols/gc-halfgates.md.
  *
  * Circuit form (mpc/gc/circuit.py): gate g has kind kinds[g] and wires[3g..3g+2] = in0, in1, out,

@@ -15,13 +15,17 @@ TABLE_BYTES = int(lib.MPC_GARBLE_TABLE_BYTES)
 SCHEDULE_BYTES = int(lib.MPC_AES_SCHEDULE_BYTES)
 
 
-def hash_schedule(key: bytes) -> np.ndarray:
-    """The AES-128 key schedule of the session's hash key pi = AES_key (16 bytes)."""
+def hash_schedule(key: bytes, portable: bool = False) -> np.ndarray:
+    """The AES-128 key schedule of the session's hash key pi = AES_key (16 bytes).
+
+    `portable=True` forces the constant-time non-AES-NI code (for cross-checking the NI path).
+    """
     key = bytes(key)
     if len(key) != 16:
         raise ValueError("the garbling hash key is 16 bytes")
     schedule = np.zeros(SCHEDULE_BYTES, dtype=np.uint8)
-    check(lib.mpc_aes_schedule_init(buffer(schedule, writable=True), key, lib.MPC_AES_AUTO),
+    check(lib.mpc_aes_schedule_init(buffer(schedule, writable=True), key,
+                                     lib.MPC_AES_PORTABLE if portable else lib.MPC_AES_AUTO),
           "garbling hash key schedule")
     return schedule
 

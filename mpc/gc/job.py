@@ -1,0 +1,135 @@
+"""What garbler and evaluator agree on before one garbled run: the shared parts of gc-halfgates.md.
+
+For mpc.gc.garbler and mpc.gc.evaluator.  A `Job` names the circuit, who owns each input value,
+which values are the same in every instance, how many instances run, and who learns the outputs.
+Both roles derive the same input-bit layout, message sizes and gate order from it.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from mpc.gc.circuit import Circuit, int_to_bits
+from mpc.native import garble as native
+
+GARBLER, EVALUATOR = "garbler", "evaluator"
+REVEALS = ("both", "evaluator", "garbler")
+TAG_KEY = "gc:key"
+TAG_INPUTS = "gc:inputs"
+TAG_TABLES = "gc:tables"
+TAG_DECODE = "gc:decode"
+TAG_RESULT = "gc:result"
+HASH_KEY_LABEL = "mpc/gc/halfgates/hash-key/v1"
+CHUNK_TABLE_BYTES = 1 << 21  # tables per gc:tables message, so the evaluator works while the garbler sends
+MAX_INSTANCES = 1 << 24
+
+
+@functools.lru_cache(maxsize=32)
+def scheduled(circuit: Circuit) -> Circuit:
+    """The circuit with its gates in the AND-depth order both roles garble in (spec, "Gate order")."""
+    order = native.schedule_order(circuit)
+    return Circuit(circuit.wire_count, circuit.input_sizes, circuit.output_sizes,
+                   circuit.kinds[order], circuit.wires[order], name=circuit.name)
+
+
+def role_name(role) -> str:
+    if role in (0, GARBLER):
+        return GARBLER
+    if role in (1, EVALUATOR):
+        return EVALUATOR
+    raise ValueError(f"role must be 'garbler' (or 0) or 'evaluator' (or 1), not {role!r}")
+
+
+@dataclass(frozen=True)
+class Job:
+    circuit: Circuit
+    owners: tuple[str, ...]          # per input value: GARBLER or EVALUATOR
+    shared: tuple[bool, ...]         # per input value: one value for every instance
+    instances: int = 1
+    reveal: str = "both"
+
+    def __post_init__(self):
+        c = self.circuit
+        if len(self.owners) != len(c.input_sizes) or len(self.shared) != len(c.input_sizes):
+            raise ValueError(f"{c.name} has {len(c.input_sizes)} input values; give an owner and "
+                             "a shared flag for each")
+        object.__setattr__(self, "owners", tuple(role_name(o) for o in self.owners))
+        if self.reveal not in REVEALS:
+            raise ValueError(f"reveal must be one of {REVEALS}")
+        if not 1 <= self.instances <= MAX_INSTANCES:
+            raise ValueError(f"instances must be in 1..{MAX_INSTANCES}")
+
+    # Input-bit layout of one role: its shared values first (value order), then for every
+    # instance its per-instance values (value order).  Labels travel in this order.
+    def values_of(self, role: str) -> list[int]:
+        return [v for v, o in enumerate(self.owners) if o == role]
+
+    def shared_bits(self, role: str) -> int:
+        return sum(self.circuit.input_sizes[v] for v in self.values_of(role) if self.shared[v])
+
+    def instance_bits(self, role: str) -> int:
+        return sum(self.circuit.input_sizes[v] for v in self.values_of(role) if not self.shared[v])
+
+    def total_bits(self, role: str) -> int:
+        return self.shared_bits(role) + self.instances * self.instance_bits(role)
+
+    def encode(self, role: str, inputs) -> np.ndarray:
+        """The role's input bits in layout order from `inputs`: one entry per owned value, an int
+        for a shared value, a sequence of `instances` ints otherwise (or an int if instances == 1)."""
+        values = self.values_of(role)
+        inputs = list(inputs)
+        if len(inputs) != len(values):
+            raise ValueError(f"the {role} owns {len(values)} input value(s) of {self.circuit.name}, "
+                             f"got {len(inputs)}")
+        sizes = self.circuit.input_sizes
+        parts = [int_to_bits(x, sizes[v]) for v, x in zip(values, inputs) if self.shared[v]]
+        per = []
+        for v, x in zip(values, inputs):
+            if self.shared[v]:
+                continue
+            xs = [x] if self.instances == 1 and np.ndim(x) == 0 else list(x)
+            if len(xs) != self.instances:
+                raise ValueError(f"input value {v} needs {self.instances} entries, got {len(xs)}")
+            per.append(np.stack([int_to_bits(xi, sizes[v]) for xi in xs]))
+        if per:
+            parts.append(np.concatenate(per, axis=1).reshape(-1))
+        return np.concatenate(parts).astype(np.uint8) if parts else np.zeros(0, np.uint8)
+
+    def instance_labels(self, garbler_labels: np.ndarray, evaluator_labels: np.ndarray,
+                        instance: int, out: np.ndarray) -> np.ndarray:
+        """Gather the (input_bits, 16) labels of one instance from both roles' layout arrays."""
+        sizes = self.circuit.input_sizes
+        cursor = {}
+        for role, labels in ((GARBLER, garbler_labels), (EVALUATOR, evaluator_labels)):
+            shared_at = 0
+            inst_at = self.shared_bits(role) + instance * self.instance_bits(role)
+            for v in self.values_of(role):
+                if self.shared[v]:
+                    cursor[v] = labels[shared_at:shared_at + sizes[v]]
+                    shared_at += sizes[v]
+                else:
+                    cursor[v] = labels[inst_at:inst_at + sizes[v]]
+                    inst_at += sizes[v]
+        start = 0
+        for v, width in enumerate(sizes):
+            out[start:start + width] = cursor[v]
+            start += width
+        return out
+
+    def instances_per_message(self) -> int:
+        per = 32 * self.circuit.and_count
+        return max(1, min(self.instances, CHUNK_TABLE_BYTES // max(per, 1)))
+
+    def output_bytes(self) -> int:
+        return -(-self.instances * self.circuit.output_bits // 8)
+
+
+def decode_outputs(job: Job, bits: np.ndarray):
+    """Output bits (instances * output_bits) -> list over instances of tuples of ints
+    (or one tuple when instances == 1)."""
+    c = job.circuit
+    bits = bits.reshape(job.instances, c.output_bits)
+    rows = [c.decode_outputs(row) for row in bits]
+    return rows[0] if job.instances == 1 else rows
