@@ -1,0 +1,111 @@
+"""Identifiers packed for the RSA-PSI kernels: one byte buffer plus absolute offsets.
+
+For the PSI roles and the CSV reader (spec: protocols/psi-rsa.md, "Identifier encoding").  An
+identifier is one or more key columns; each column is encoded as u32be(len(utf8)) || utf8, so that
+("ab", "c") and ("a", "bc") never collide and a one-column id is the same whether it came from a
+CSV file or from `mpc.psi.server([...])`.  Values are compared exactly as written: no trimming, no
+case folding, no Unicode normalisation.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+MAX_COLUMN_BYTES = 0xFFFFFFFF
+
+
+def encode_column(value) -> bytes:
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        raw = bytes(value)
+    elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        raw = str(int(value)).encode("ascii")
+    else:
+        raise TypeError(f"an identifier column must be str, bytes or int, not {type(value).__name__}")
+    if len(raw) > MAX_COLUMN_BYTES:
+        raise ValueError("an identifier column is longer than 4 GiB")
+    return len(raw).to_bytes(4, "big") + raw
+
+
+def encode_id(value) -> bytes:
+    """The encoding of one identifier: a tuple/list is several key columns, anything else is one."""
+    if isinstance(value, (tuple, list)):
+        if not value:
+            raise ValueError("an identifier needs at least one column")
+        return b"".join(encode_column(v) for v in value)
+    return encode_column(value)
+
+
+def column_count(value) -> int:
+    return len(value) if isinstance(value, (tuple, list)) else 1
+
+
+class PackedIds:
+    """Encoded identifiers in one buffer: id i is data[offsets[i]:offsets[i+1]]."""
+
+    def __init__(self, data: bytes | bytearray, offsets: np.ndarray, columns: int = 1):
+        offsets = np.ascontiguousarray(offsets, dtype=np.uint64)
+        if offsets.ndim != 1 or offsets.size < 1 or int(offsets[0]) != 0 or int(offsets[-1]) != len(data):
+            raise ValueError("offsets must start at 0 and end at the buffer length")
+        self.data = data
+        self.offsets = offsets
+        self.columns = columns
+
+    @classmethod
+    def from_values(cls, values: Iterable) -> "PackedIds":
+        parts: list[bytes] = []
+        columns = None
+        for value in values:
+            c = column_count(value)
+            if columns is None:
+                columns = c
+            elif c != columns:
+                raise ValueError(f"identifiers have {columns} and {c} key columns; use one shape")
+            parts.append(encode_id(value))
+        lengths = np.fromiter((len(p) for p in parts), dtype=np.uint64, count=len(parts))
+        offsets = np.zeros(len(parts) + 1, dtype=np.uint64)
+        np.cumsum(lengths, out=offsets[1:])
+        return cls(b"".join(parts), offsets, columns or 1)
+
+    def __len__(self) -> int:
+        return self.offsets.size - 1
+
+    def __getitem__(self, i: int) -> bytes:
+        return bytes(self.data[int(self.offsets[i]):int(self.offsets[i + 1])])
+
+    def batch(self, start: int, stop: int) -> np.ndarray:
+        """Offsets of ids start..stop-1 (absolute, so the kernels read the same buffer)."""
+        return self.offsets[start:stop + 1]
+
+
+class IdBuilder:
+    """Appends encoded identifiers without keeping one Python object per row."""
+
+    def __init__(self, columns: int):
+        self.columns = columns
+        self._data = bytearray()
+        self._ends: list[int] = []
+
+    def add(self, encoded: bytes) -> None:
+        self._data += encoded
+        self._ends.append(len(self._data))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def build(self) -> PackedIds:
+        offsets = np.zeros(len(self._ends) + 1, dtype=np.uint64)
+        offsets[1:] = self._ends
+        return PackedIds(self._data, offsets, self.columns)
+
+
+def decode_id(encoded: bytes) -> tuple[str, ...]:
+    """The key columns of an encoded id, decoded as UTF-8 (for display and the Python API)."""
+    out, at = [], 0
+    while at < len(encoded):
+        n = int.from_bytes(encoded[at:at + 4], "big")
+        out.append(encoded[at + 4:at + 4 + n].decode("utf-8", errors="replace"))
+        at += 4 + n
+    return tuple(out)

@@ -1,0 +1,131 @@
+"""Message layouts and sizes of RSA-PSI (spec: protocols/psi-rsa.md, "Messages").
+
+Shared by RsaPsiServer and RsaPsiClient so both sides agree on every byte.  Every parser checks
+exact sizes and ranges and raises `ProtocolError`: peer data is untrusted.
+"""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from mpc.errors import ProtocolError
+
+PROTOCOL = "psi-rsa"
+VERSION = 1
+TAG_CLIENT_HELLO = "psi-rsa:client-hello"
+TAG_SERVER_HELLO = "psi-rsa:server-hello"
+TAG_BLINDED = "psi-rsa:blinded"
+TAG_SIGNED = "psi-rsa:signed"
+TAG_PROGRESS = "psi-rsa:progress"
+TAG_SERVER_COUNT = "psi-rsa:server-count"
+TAG_SERVER_HASHES = "psi-rsa:server-hashes"
+TAG_MATCH_COUNT = "psi-rsa:match-count"
+TAG_MATCHES = "psi-rsa:matches"
+
+REVEAL_BOTH, REVEAL_CLIENT = "both", "client"
+_REVEAL_CODES = {REVEAL_BOTH: 0, REVEAL_CLIENT: 1}
+_REVEAL_NAMES = {v: k for k, v in _REVEAL_CODES.items()}
+
+HASH_BYTES = 16
+DEFAULT_BATCH = 1 << 14        # identifiers per blinded/signed message (4 MiB at 2048 bits)
+HASHES_PER_MESSAGE = 1 << 16   # final hashes per server-hashes message (1 MiB)
+MATCHES_PER_MESSAGE = 1 << 17  # indices per matches message (1 MiB)
+MAX_BATCH = 1 << 16
+MIN_MODULUS_BYTES, MAX_MODULUS_BYTES = 128, 512
+DOMAIN_LABEL = b"mpc/psi-rsa/v1"
+
+_CLIENT = struct.Struct(">HBBIQ")            # version, reveal, reserved, columns, rows: 16 bytes
+_SERVER = struct.Struct(">HBBIQQII32s")      # ... + e, modulus_bytes, batch, nonce: 64 bytes
+CLIENT_HELLO_BYTES = _CLIENT.size
+SERVER_HELLO_FIXED_BYTES = _SERVER.size
+
+
+def reveal_code(reveal: str) -> int:
+    if reveal not in _REVEAL_CODES:
+        raise ValueError(f"reveal must be 'both' or 'client', not {reveal!r}")
+    return _REVEAL_CODES[reveal]
+
+
+@dataclass(frozen=True)
+class ClientHello:
+    reveal: str
+    columns: int
+    rows: int
+
+    def pack(self) -> bytes:
+        return _CLIENT.pack(VERSION, reveal_code(self.reveal), 0, self.columns, self.rows)
+
+    @classmethod
+    def parse(cls, frame, peer=None) -> "ClientHello":
+        version, reveal, _reserved, columns, rows = _CLIENT.unpack(bytes(frame))
+        _check_version(version, peer)
+        return cls(_reveal_name(reveal, peer), columns, rows)
+
+
+@dataclass(frozen=True)
+class ServerHello:
+    reveal: str
+    columns: int
+    rows: int
+    e: int
+    modulus_bytes: int
+    batch: int
+    nonce: bytes
+    modulus: bytes
+
+    def pack(self) -> bytes:
+        return _SERVER.pack(VERSION, reveal_code(self.reveal), 0, self.columns, self.rows, self.e,
+                            self.modulus_bytes, self.batch, self.nonce) + self.modulus
+
+    @classmethod
+    def parse(cls, frame, peer=None) -> "ServerHello":
+        frame = bytes(frame)
+        if len(frame) < _SERVER.size:
+            raise ProtocolError(f"server hello has {len(frame)} bytes, fewer than {_SERVER.size}", peer)
+        version, reveal, _r, columns, rows, e, k, batch, nonce = _SERVER.unpack(frame[:_SERVER.size])
+        _check_version(version, peer)
+        if not MIN_MODULUS_BYTES <= k <= MAX_MODULUS_BYTES or k % 2:
+            raise ProtocolError(f"server offers a {8 * k}-bit modulus", peer)
+        if len(frame) != _SERVER.size + k:
+            raise ProtocolError(f"server hello has {len(frame)} bytes, expected {_SERVER.size + k}", peer)
+        modulus = frame[_SERVER.size:]
+        n = int.from_bytes(modulus, "big")
+        if n.bit_length() != 8 * k or n % 2 == 0:
+            raise ProtocolError("server's modulus is not an odd number of the stated length", peer)
+        if e < 3 or e % 2 == 0 or e.bit_length() > 32:
+            raise ProtocolError(f"server's public exponent {e} is not allowed", peer)
+        if not 1 <= batch <= MAX_BATCH:
+            raise ProtocolError(f"server's batch size {batch} is outside 1..{MAX_BATCH}", peer)
+        return cls(_reveal_name(reveal, peer), columns, rows, e, k, batch, nonce, modulus)
+
+
+def _check_version(version: int, peer) -> None:
+    if version != VERSION:
+        raise ProtocolError(f"peer speaks psi-rsa version {version}, this side {VERSION}", peer)
+
+
+def _reveal_name(code: int, peer) -> str:
+    if code not in _REVEAL_NAMES:
+        raise ProtocolError(f"peer sent an unknown reveal mode {code}", peer)
+    return _REVEAL_NAMES[code]
+
+
+def check_agreement(mine_reveal: str, peer_reveal: str, mine_columns: int, peer_columns: int, peer) -> None:
+    """Both sides must ask for the same reveal mode and the same number of key columns."""
+    if mine_reveal != peer_reveal:
+        raise ProtocolError(f"reveal mismatch: this side asked for --reveal {mine_reveal}, the peer for "
+                            f"--reveal {peer_reveal}; both parties must pass the same value", peer)
+    if mine_columns != peer_columns:
+        raise ProtocolError(f"key column mismatch: this side has {mine_columns} key column(s), the peer "
+                            f"{peer_columns}; both parties must key on the same number of columns", peer)
+
+
+def domain(session_id: bytes, nonce: bytes) -> bytes:
+    """Domain separation of every hash in one run: label, session id, server's fresh nonce."""
+    return DOMAIN_LABEL + len(session_id).to_bytes(2, "big") + session_id + nonce
+
+
+def batches(total: int, size: int):
+    """(start, stop) of consecutive batches covering 0..total."""
+    for start in range(0, total, size):
+        yield start, min(total, start + size)
