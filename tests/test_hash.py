@@ -123,3 +123,21 @@ def test_tweak_argument_checks():
         key.hash_tccr(bytes(32), 2**64 - 1)  # the consecutive range would leave uint64
     with pytest.raises(ValueError):
         key.hash_tccr(bytes(32), -1)
+
+
+SPEC_KEY = bytes(range(16))
+SPEC_X = bytes.fromhex("00112233445566778899aabbccddeeff")
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_spec_vectors(impl):
+    # protocols/primitives.md section 5; the reference functions above must agree with them too.
+    key = AesKey(SPEC_KEY, impl)
+    assert sigma(SPEC_X).hex() == "8899aabbccddeeff8888888888888888"
+    assert key.hash_cr(SPEC_X).hex() == "69d5c2eb2e2e624750541d3bbc692ba5"
+    assert key.hash_ccr(SPEC_X).hex() == "242cf2151eac7c3756cde5400aafd3b6"
+    vectors = {0: "26a76cab351a47318eb59331d2ae8a30", 5: "95061c3671c71fba5bc4e939128089f4",
+               2**64 - 1: "1e89467a64877007cf3c83588f4df87a"}
+    for tweak, expected in vectors.items():
+        assert key.hash_tccr(SPEC_X, [tweak]).hex() == expected
+        assert reference_tccr(SPEC_KEY, SPEC_X, tweak).hex() == expected

@@ -37,6 +37,16 @@ def test_stream_is_standard_aes_ctr(impl):
     assert prg.blocks_used == 71
 
 
+def test_spec_vectors():
+    # protocols/primitives.md section 5.
+    seed = bytes(range(16))
+    assert Prg(seed).bytes(40).hex() == (
+        "c6a13b37878f5b826f4f8162a1c8d8797346139595c0b41e497bbde365f42d0a49d68753999ba68c")
+    assert [int(v) for v in Prg(seed).uint64(2)] == [0x825b8f87373ba1c6, 0x79d8c8a162814f6f]
+    assert Prg(seed).derive("ot").bytes(16).hex() == "6b94cda1f8c9a461a080fbfcaf28754b"
+    assert derive_session_key("gc-hash", bytes(16), b"\x01" * 16).hex() == "7bf17a3e68daf487f7056ac2c1215496"
+
+
 def test_known_answer_zero_seed():
     # AES-128 of the all-zero block under the all-zero key (the first CTR block): a classic vector.
     assert Prg(bytes(16)).bytes(16).hex() == "66e94bd4ef8a2c3b884cfa59ca342b2e"
