@@ -15,7 +15,9 @@ PRIME = (1 << 61) - 1
 
 
 def _u64(array, name: str) -> np.ndarray:
-    array = np.ascontiguousarray(array)
+    array = np.asarray(array)
+    if not array.flags.c_contiguous:     # (np.ascontiguousarray would turn 0-d into 1-d)
+        array = array.copy(order="C")
     if array.dtype != np.uint64:
         raise TypeError(f"{name} must be a uint64 array of field elements, not {array.dtype}")
     return array

@@ -49,11 +49,12 @@ def decode(ring_values, fractional_bits: int = DEFAULT_FRACTIONAL_BITS) -> np.nd
 
 def truncate_two_party(share: np.ndarray, party: int, bits: int) -> np.ndarray:
     """SecureML local truncation of one of two additive shares by `bits`."""
+    share = np.asarray(share, dtype=np.uint64)
     if party == 0:
-        return (share.view(np.int64) >> bits).view(np.uint64)
+        return np.asarray(share.view(np.int64) >> bits).view(np.uint64)
     if party == 1:
-        negated = (np.uint64(0) - share).view(np.int64)
-        return np.uint64(0) - (negated >> bits).view(np.uint64)
+        negated = np.negative(share).view(np.int64)
+        return np.negative(np.asarray(negated >> bits).view(np.uint64))
     raise ValueError("local truncation is defined for parties 0 and 1 of a two-party sharing")
 
 
@@ -90,7 +91,7 @@ def masked_truncation_contribution(share: np.ndarray, mask: np.ndarray, party: i
 
 def masked_truncation_finish(opened: np.ndarray, mask: np.ndarray, party: int, bits: int) -> np.ndarray:
     """A party's share of the truncated value from the opened c and its own mask."""
-    out = np.uint64(0) - (mask >> np.uint64(bits))
+    out = np.negative(np.asarray(mask >> np.uint64(bits)))
     if party == 0:
         out += (opened >> np.uint64(bits)) - np.uint64(1 << (masked_truncation_bias() - bits))
     return out

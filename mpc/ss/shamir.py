@@ -40,7 +40,7 @@ def random_elements(rng, count: int) -> np.ndarray:
 
 def share(secrets, parties: int, threshold: int, rng=None) -> np.ndarray:
     """Shares of field elements `secrets`: array (parties, *shape), row i for party i."""
-    secrets = np.ascontiguousarray(secrets, dtype=np.uint64)
+    secrets = np.asarray(secrets, dtype=np.uint64)
     if not field.is_reduced(secrets):
         raise ValueError("secrets must be field elements below p")
     coeffs = random_elements(rng, threshold * secrets.size).reshape((threshold, *secrets.shape))
