@@ -23,11 +23,15 @@ enum mpc_ot_sizes {
  * (2 * 33 bytes), secret = r (32 bytes, big-endian). */
 int mpc_ot_base_sender_setup(const uint8_t *random96, uint8_t *secret32, uint8_t *message66);
 
-/* Base-OT receiver: for each of `count` choice bits (bytes 0/1) draw k_i from 48 random bytes,
- * reply_i = PK0_i (33 bytes) where PK_{b_i} = k_i G and PK0 + PK1 = C; shared_i = k_i R (33 bytes).
- * Returns MPC_ERR_INPUT if the sender's points are not valid non-identity P-256 points. */
+/* Base-OT receiver, step 1: for each of `count` choice bits (bytes 0/1) draw k_i from 48 random
+ * bytes; reply_i = PK0_i (33 bytes) where PK_{b_i} = k_i G and PK0 + PK1 = C; secrets_i = k_i
+ * (32 bytes).  Returns MPC_ERR_INPUT if C or R is not a valid non-identity P-256 point. */
 int mpc_ot_base_receiver_choose(const uint8_t *message66, const uint8_t *choices, size_t count,
-                                const uint8_t *random, uint8_t *reply, uint8_t *shared);
+                                const uint8_t *random, uint8_t *reply, uint8_t *secrets);
+
+/* Base-OT receiver, step 2 (after the reply is on its way): shared_i = k_i R (33 bytes). */
+int mpc_ot_base_receiver_keys(const uint8_t *message66, const uint8_t *secrets, size_t count,
+                              uint8_t *shared);
 
 /* Base-OT sender, step 2: shared0_i = r PK0_i, shared1_i = r C - r PK0_i (33 bytes each).
  * Returns MPC_ERR_INPUT if a reply point is invalid or the identity. */

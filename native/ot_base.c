@@ -92,26 +92,25 @@ int mpc_ot_base_sender_setup(const uint8_t *random96, uint8_t *secret32, uint8_t
 }
 
 int mpc_ot_base_receiver_choose(const uint8_t *message66, const uint8_t *choices, size_t count,
-                                const uint8_t *random, uint8_t *reply, uint8_t *shared)
+                                const uint8_t *random, uint8_t *reply, uint8_t *secrets)
 {
-    if (!message66 || ((!choices || !random || !reply || !shared) && count))
+    if (!message66 || ((!choices || !random || !reply || !secrets) && count))
         return MPC_ERR_ARGUMENT;
     struct curve c;
     int rc = curve_open(&c);
     BIGNUM *k = BN_new();
-    EC_POINT *C = NULL, *R = NULL, *P = NULL, *other = NULL, *S = NULL;
+    EC_POINT *C = NULL, *R = NULL, *P = NULL, *other = NULL;
     if (c.group) {
         C = EC_POINT_new(c.group);
         R = EC_POINT_new(c.group);
         P = EC_POINT_new(c.group);
         other = EC_POINT_new(c.group);
-        S = EC_POINT_new(c.group);
     }
-    if (rc == MPC_OK && (!k || !C || !R || !P || !other || !S))
+    if (rc == MPC_OK && (!k || !C || !R || !P || !other))
         rc = MPC_ERR_NOMEM;
     if (rc == MPC_OK)
         rc = decode(&c, message66, C);
-    if (rc == MPC_OK)
+    if (rc == MPC_OK) /* R is checked here too, so that a bad set-up fails before any reply */
         rc = decode(&c, message66 + MPC_OT_POINT_BYTES, R);
     for (size_t i = 0; rc == MPC_OK && i < count; i++) {
         if (choices[i] > 1) {
@@ -124,8 +123,7 @@ int mpc_ot_base_receiver_choose(const uint8_t *message66, const uint8_t *choices
         /* PK_b = kG; PK_{1-b} = C - kG.  Both candidates are computed and encoded so that the
          * work done does not depend on the choice bit; the choice picks bytes by mask. */
         if (!EC_POINT_mul(c.group, P, k, NULL, NULL, c.bn) || !EC_POINT_copy(other, P)
-            || !EC_POINT_invert(c.group, other, c.bn) || !EC_POINT_add(c.group, other, C, other, c.bn)
-            || !EC_POINT_mul(c.group, S, NULL, R, k, c.bn)) {
+            || !EC_POINT_invert(c.group, other, c.bn) || !EC_POINT_add(c.group, other, C, other, c.bn)) {
             rc = MPC_ERR_CRYPTO;
             break;
         }
@@ -137,8 +135,9 @@ int mpc_ot_base_receiver_choose(const uint8_t *message66, const uint8_t *choices
         rc = encode(&c, P, mine);
         if (rc == MPC_OK)
             rc = encode(&c, other, theirs);
-        if (rc == MPC_OK)
-            rc = encode(&c, S, shared + MPC_OT_POINT_BYTES * i);
+        if (rc == MPC_OK && BN_bn2binpad(k, secrets + MPC_OT_SCALAR_BYTES * i, MPC_OT_SCALAR_BYTES)
+                                != MPC_OT_SCALAR_BYTES)
+            rc = MPC_ERR_CRYPTO;
         uint8_t take_other = (uint8_t)-(uint8_t)choices[i]; /* choice 1: PK0 = C - kG */
         for (int b = 0; b < MPC_OT_POINT_BYTES; b++)
             reply[MPC_OT_POINT_BYTES * i + b] = (uint8_t)((mine[b] & ~take_other) | (theirs[b] & take_other));
@@ -147,6 +146,33 @@ int mpc_ot_base_receiver_choose(const uint8_t *message66, const uint8_t *choices
     EC_POINT_free(R);
     EC_POINT_free(P);
     EC_POINT_free(other);
+    BN_clear_free(k);
+    curve_close(&c);
+    return rc;
+}
+
+int mpc_ot_base_receiver_keys(const uint8_t *message66, const uint8_t *secrets, size_t count,
+                              uint8_t *shared)
+{
+    if (!message66 || ((!secrets || !shared) && count))
+        return MPC_ERR_ARGUMENT;
+    struct curve c;
+    int rc = curve_open(&c);
+    BIGNUM *k = BN_new();
+    EC_POINT *R = c.group ? EC_POINT_new(c.group) : NULL, *S = c.group ? EC_POINT_new(c.group) : NULL;
+    if (rc == MPC_OK && (!k || !R || !S))
+        rc = MPC_ERR_NOMEM;
+    if (rc == MPC_OK)
+        rc = decode(&c, message66 + MPC_OT_POINT_BYTES, R);
+    for (size_t i = 0; rc == MPC_OK && i < count; i++) {
+        if (!BN_bin2bn(secrets + MPC_OT_SCALAR_BYTES * i, MPC_OT_SCALAR_BYTES, k)
+            || !EC_POINT_mul(c.group, S, NULL, R, k, c.bn)) {
+            rc = MPC_ERR_CRYPTO;
+            break;
+        }
+        rc = encode(&c, S, shared + MPC_OT_POINT_BYTES * i);
+    }
+    EC_POINT_free(R);
     EC_POINT_clear_free(S);
     BN_clear_free(k);
     curve_close(&c);

@@ -94,7 +94,8 @@ def test_sizes_are_checked():
 def test_base_point_arithmetic_and_invalid_points():
     secret, message = native_ot.base_sender_setup(os.urandom(96))
     choices = np.array([0, 1, 1, 0, 1], np.uint8)
-    reply, shared = native_ot.base_receiver_choose(message, choices, os.urandom(48 * 5))
+    reply, secrets = native_ot.base_receiver_choose(message, choices, os.urandom(48 * 5))
+    shared = native_ot.base_receiver_keys(message, secrets)
     shared0, shared1 = native_ot.base_sender_keys(secret, message, reply)
     for i, b in enumerate(choices):
         assert np.array_equal(shared[i], (shared1 if b else shared0)[i])
@@ -119,8 +120,22 @@ def test_base_points_match_cryptography_ecdh():
     r = ec.derive_private_key(int.from_bytes(secret, "big"), ec.SECP256R1())
     assert r.public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint) == message[33:66]
     choices = np.array([0, 1, 0, 1], np.uint8)
-    reply, shared = native_ot.base_receiver_choose(message, choices, os.urandom(48 * 4))
+    reply, _ = native_ot.base_receiver_choose(message, choices, os.urandom(48 * 4))
     shared0, _ = native_ot.base_sender_keys(secret, message, reply)
     for i in range(4):
         pk0 = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), reply[i].tobytes())
         assert r.exchange(ec.ECDH(), pk0) == shared0[i, 1:].tobytes()  # x-coordinate of r PK0
+
+
+def test_known_answer_vectors_of_the_spec():
+    """The vectors printed in protocols/ot-iknp.md (computed with the `cryptography` package)."""
+    schedule = native_ot.expand_keys(np.arange(16, dtype=np.uint8).reshape(1, 16))
+    row = np.arange(16, 32, dtype=np.uint8).reshape(1, 16)
+    plain = native_ot.hash_rows(schedule, 5, row, out_len=32)
+    shifted = native_ot.hash_rows(schedule, 5, row, offset=bytes([1] + [0] * 15), out_len=32)
+    assert plain.tobytes().hex() == "bc9549d7105b3274efc0e7400e455b59481a976873abc2b2918c54ba3aedb8dd"
+    assert shifted.tobytes().hex() == "d2e285b65d7694460aa65cce8e90cf7cea9a849eaaa2ca0d97386de3dbf17d7c"
+    zero = native_ot.expand_keys(np.zeros((128, 16), np.uint8))
+    _, t = native_ot.receiver_extend(zero, zero, 3, np.zeros(16, np.uint8), 1)
+    column0 = np.packbits(np.unpackbits(t, axis=1, bitorder="little")[:, 0], bitorder="little")
+    assert column0.tobytes().hex() == "4ffc69772ed5a336f4615b4503c34814"

@@ -53,17 +53,28 @@ def base_sender_setup(random96: bytes) -> tuple[bytes, bytes]:
     return bytes(ffi.buffer(secret)), bytes(ffi.buffer(message))
 
 
-def base_receiver_choose(message, choices: np.ndarray, random: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """(reply points PK0 (count, 33), shared points k R (count, 33)); NativeError code -7 on bad points."""
+def base_receiver_choose(message, choices: np.ndarray, random: bytes) -> tuple[np.ndarray, bytes]:
+    """(reply points PK0 (count, 33), secret scalars k); NativeError code -7 on bad points."""
     message = _bytes(message, BASE_MESSAGE_BYTES, "base OT message")
     choices = np.ascontiguousarray(choices, dtype=np.uint8).reshape(-1)
     count = choices.size
     random = _bytes(random, count * SCALAR_RANDOM_BYTES, "random")
     reply = np.empty((count, POINT_BYTES), np.uint8)
-    shared = np.empty((count, POINT_BYTES), np.uint8)
+    secrets = ffi.new("uint8_t[]", max(1, count * SCALAR_BYTES))
     check(lib.mpc_ot_base_receiver_choose(message, buffer(choices), count, random,
-                                          buffer(reply, True), buffer(shared, True)), "base OT receiver")
-    return reply, shared
+                                          buffer(reply, True), secrets), "base OT receiver")
+    return reply, bytes(ffi.buffer(secrets, count * SCALAR_BYTES))
+
+
+def base_receiver_keys(message, secrets: bytes) -> np.ndarray:
+    """Shared points k_i R (count, 33) for the secrets of base_receiver_choose."""
+    message = _bytes(message, BASE_MESSAGE_BYTES, "base OT message")
+    if len(secrets) % SCALAR_BYTES:
+        raise ValueError("secrets must be whole 32-byte scalars")
+    count = len(secrets) // SCALAR_BYTES
+    shared = np.empty((count, POINT_BYTES), np.uint8)
+    check(lib.mpc_ot_base_receiver_keys(message, secrets, count, buffer(shared, True)), "base OT receiver keys")
+    return shared
 
 
 def base_sender_keys(secret, message, reply) -> tuple[np.ndarray, np.ndarray]:
@@ -166,5 +177,5 @@ def transpose(matrix) -> np.ndarray:
     return out
 
 
-__all__ = ["NativeError", "base_receiver_choose", "base_sender_keys", "base_sender_setup", "cpu_supported",
+__all__ = ["NativeError", "base_receiver_choose", "base_receiver_keys", "base_sender_keys", "base_sender_setup", "cpu_supported",
            "expand_keys", "hash_rows", "receiver_extend", "sender_extend", "transpose"]

@@ -103,12 +103,14 @@ class BaseOtReceiver:
         message = bytes(self.channel.recv_bytes(TAG_SETUP, native_ot.BASE_MESSAGE_BYTES))
         randomness = random_bytes(self.rng, count * native_ot.SCALAR_RANDOM_BYTES)
         try:
-            reply, shared = native_ot.base_receiver_choose(message, choices, randomness)
+            reply, secrets = native_ot.base_receiver_choose(message, choices, randomness)
         except NativeError as exc:
             if exc.code == -7:
                 raise ProtocolError("base OT set-up holds an invalid P-256 point", self.channel.peer) from exc
             raise
         self.channel.send(TAG_REPLY, reply)
+        # The k_i R multiplications run while the sender computes its r PK0_i.
+        shared = native_ot.base_receiver_keys(message, secrets)
         keys = np.empty((count, KEY_BYTES), np.uint8)
         for i in range(count):
             keys[i] = np.frombuffer(derive_key(message, i, reply[i].tobytes(), int(choices[i]),

@@ -201,8 +201,11 @@ class IknpReceiver(_IknpRole):
             raise ValueError("choice bits must be 0 or 1")
         return choices, _batch_size(choices.size)
 
-    def _extend(self, choices: np.ndarray, n: int, first_block: int) -> np.ndarray:
-        """Send every u chunk and return t rows (n padded to 128, 16): t_i = q_i ^ b_i Δ."""
+    def _extend(self, choices: np.ndarray, n: int, first_block: int, tweak: int | None = None) -> np.ndarray:
+        """Send every u chunk and return t rows (n padded to 128, 16): t_i = q_i ^ b_i Δ.
+
+        With a tweak, each chunk's rows are hashed in place right after extension, while they are
+        still in cache (random OT)."""
         blocks_total = -(-n // KAPPA)
         bits = np.zeros(blocks_total * KAPPA, np.uint8)
         bits[:n] = choices
@@ -210,9 +213,12 @@ class IknpReceiver(_IknpRole):
         t = np.empty((blocks_total * KAPPA, ROW_BYTES), np.uint8)
         for first, _count, blocks in _chunks(n):
             stop = first + blocks * KAPPA
+            rows = t[first:stop]
             u, _ = native_ot.receiver_extend(self._schedules0, self._schedules1, first_block + first // KAPPA,
-                                             packed[first // 8:stop // 8], blocks, t_out=t[first:stop])
+                                             packed[first // 8:stop // 8], blocks, t_out=rows)
             self.channel.send(TAG_U, u)
+            if tweak is not None:
+                self._hash(rows, tweak + first, out=rows)
         return t
 
     def correlated(self, choices) -> np.ndarray:
@@ -229,8 +235,7 @@ class IknpReceiver(_IknpRole):
             choices = np.unpackbits(raw, bitorder="little")[:n].copy()
         choices, n = self._choices(choices)
         first_block, tweak = self._start_batch(n)
-        t = self._extend(choices, n, first_block)
-        return choices, self._hash(t[:n], tweak)
+        return choices, self._extend(choices, n, first_block, tweak)[:n]
 
     def chosen(self, choices, length: int) -> np.ndarray:
         """m_{b_i}[i] (n, length) uint8 of the sender's chosen messages."""
