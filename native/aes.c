@@ -94,31 +94,52 @@ AES_NI_TARGET static void ni_ctr_blocks(const aes_schedule *s, uint64_t counter,
 
 enum hash_kind { HASH_CR, HASH_CCR, HASH_TCCR };
 
+/* One group of up to 8 blocks (8 in flight).  Inlined into a loop per hash kind so that the
+ * kind and the full-group case are compile-time constants in the hot loop (measured: a generic loop
+ * with run-time flags, or 64-block chunks per AES layer, ran 10-40% slower on Zen). */
+AES_NI_TARGET static inline void ni_hash_group(const __m128i rk[AES_ROUNDS + 1], enum hash_kind kind,
+                                               const uint8_t *in, const uint64_t *tweaks, uint8_t *out,
+                                               size_t m)
+{
+    __m128i x[8], u[8];
+    for (size_t t = 0; t < 8; t++) {
+        x[t] = t < m ? _mm_loadu_si128((const __m128i *)(in + 16 * t)) : _mm_setzero_si128();
+        if (kind == HASH_CCR)
+            x[t] = gkwy_sigma(x[t]);
+        u[t] = x[t];
+    }
+    aes_ni_encrypt8(rk, u); /* u = pi(x') with x' = x or sigma(x) */
+    if (kind == HASH_TCCR) {
+        for (size_t t = 0; t < 8; t++)
+            x[t] = _mm_xor_si128(u[t], aes_tweak_block(t < m ? tweaks[t] : 0));
+        aes_ni_encrypt8(rk, x); /* x = pi(pi(x) ^ i) */
+    }
+    for (size_t t = 0; t < m; t++)
+        _mm_storeu_si128((__m128i *)(out + 16 * t), _mm_xor_si128(x[t], u[t]));
+}
+
 AES_NI_TARGET static void ni_hash_blocks(const aes_schedule *s, enum hash_kind kind, const uint8_t *in,
                                          const uint64_t *tweaks, uint8_t *out, size_t n)
 {
     __m128i rk[AES_ROUNDS + 1];
     aes_ni_load_keys(s, rk);
-    int use_sigma = kind == HASH_CCR;
-    int tweakable = kind == HASH_TCCR;
-    for (size_t j = 0; j < n; j += 8) {
-        size_t m = n - j < 8 ? n - j : 8;
-        __m128i x[8], u[8];
-        for (size_t t = 0; t < 8; t++) {
-            x[t] = t < m ? _mm_loadu_si128((const __m128i *)(in + 16 * (j + t))) : _mm_setzero_si128();
-            if (use_sigma)
-                x[t] = gkwy_sigma(x[t]);
-            u[t] = x[t];
-        }
-        aes_ni_encrypt8(rk, u); /* u = pi(x') with x' = x or sigma(x) */
-        if (tweakable) {
-            for (size_t t = 0; t < 8; t++)
-                x[t] = _mm_xor_si128(u[t], aes_tweak_block(t < m ? tweaks[j + t] : 0));
-            aes_ni_encrypt8(rk, x); /* x = pi(pi(x') ^ i) */
-        }
-        for (size_t t = 0; t < m; t++)
-            _mm_storeu_si128((__m128i *)(out + 16 * (j + t)), _mm_xor_si128(x[t], u[t]));
+    size_t full = n & ~(size_t)7;
+    switch (kind) {
+    case HASH_CR:
+        for (size_t j = 0; j < full; j += 8)
+            ni_hash_group(rk, HASH_CR, in + 16 * j, NULL, out + 16 * j, 8);
+        break;
+    case HASH_CCR:
+        for (size_t j = 0; j < full; j += 8)
+            ni_hash_group(rk, HASH_CCR, in + 16 * j, NULL, out + 16 * j, 8);
+        break;
+    case HASH_TCCR:
+        for (size_t j = 0; j < full; j += 8)
+            ni_hash_group(rk, HASH_TCCR, in + 16 * j, tweaks + j, out + 16 * j, 8);
+        break;
     }
+    if (full < n)
+        ni_hash_group(rk, kind, in + 16 * full, tweaks ? tweaks + full : NULL, out + 16 * full, n - full);
 }
 
 /* ---- dispatch ---------------------------------------------------------------------------------- */

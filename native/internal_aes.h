@@ -138,11 +138,11 @@ AES_NI_TARGET static inline void aes_ni_encrypt8(const __m128i rk[AES_ROUNDS + 1
 AES_NI_TARGET static inline void aes_ni_encrypt_many(const __m128i rk[AES_ROUNDS + 1], __m128i *b,
                                                      size_t n)
 {
-    size_t j = 0;
-    for (; j + 8 <= n; j += 8)
+    size_t full = n & ~(size_t)7;
+    for (size_t j = 0; j < full; j += 8)
         aes_ni_encrypt8(rk, b + j);
-    for (; j < n; j++)
-        b[j] = aes_ni_encrypt1(rk, b[j]);
+    for (size_t t = 0; t < (n & 7); t++)
+        b[full + t] = aes_ni_encrypt1(rk, b[full + t]);
 }
 
 /* TCCR(x[j], tweak[j]) for j < 4 in place (half-gates garbling: 4 hashes per AND gate).
