@@ -25,7 +25,8 @@ def multiply(context, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     a, b, c = context.triples.take(x.size)
     a, b, c = a.reshape(x.shape), b.reshape(x.shape), c.reshape(x.shape)
     opened = context.open_sum(TAG_MUL, np.stack([x - a, y - b]))
-    return additive.beaver_combine(context.me, a, b, c, opened[0, ...], opened[1, ...])
+    with np.errstate(over="ignore"):
+        return additive.beaver_combine(context.me, a, b, c, opened[0, ...], opened[1, ...])
 
 
 def matmul(context, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -46,7 +47,8 @@ def truncate(context, share: np.ndarray, bits: int) -> np.ndarray:
         return share
     if context.parties == 2:
         return fixed_point.truncate_two_party(share, context.me, bits)
-    mask = fixed_point.masked_truncation_mask(random_uint64(context.rng, share.shape), context.parties)
-    published = fixed_point.masked_truncation_contribution(share, mask, context.me)
-    opened = context.open_sum(TAG_TRUNCATE, published)
-    return fixed_point.masked_truncation_finish(opened, mask, context.me, bits)
+    with np.errstate(over="ignore"):   # ring arithmetic: wrap-around is intended (0-d values warn)
+        mask = fixed_point.masked_truncation_mask(random_uint64(context.rng, share.shape), context.parties)
+        published = fixed_point.masked_truncation_contribution(share, mask, context.me)
+        opened = context.open_sum(TAG_TRUNCATE, published)
+        return fixed_point.masked_truncation_finish(opened, mask, context.me, bits)
