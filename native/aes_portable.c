@@ -1,8 +1,9 @@
 /* Constant-time portable AES-128 for CPUs without AES-NI (and when a caller forces it).
  * Spec: protocols/primitives.md ("Portable implementation").
  *
- * Fully bitsliced: 64 blocks are processed together; word p of the state holds bit p (bit p%8 of
- * byte p/8, FIPS-197 byte order) of every block, one block per bit lane.  ShiftRows is then a
+ * Fully bitsliced: 128 blocks are processed together; word p of the state holds bit p (bit p%8 of
+ * byte p/8, FIPS-197 byte order) of every block, one block per bit lane.  A word is a 128-bit GCC
+ * vector (two 64-lane halves: SSE2 on x86-64, plain 64-bit operations elsewhere).  ShiftRows is then a
  * renaming of words, MixColumns and AddRoundKey are XORs, and the S-box is evaluated as a boolean
  * circuit: the inverse in GF(2^8) as x^254 (4 multiplications, 7 squarings) followed by the affine
  * map.  No table is indexed, no branch depends on key or data, so the timing is independent of
@@ -11,9 +12,10 @@
 
 #include "internal_aes.h"
 
-#define LANES 64
+#define HALF_LANES 64
+#define LANES (2 * HALF_LANES)
 
-typedef uint64_t word;
+typedef uint64_t word __attribute__((vector_size(16)));
 
 /* Reduce a product of degree <= 14 modulo the AES polynomial x^8 + x^4 + x^3 + x + 1. */
 static inline void gf_reduce(word p[15], word out[8])
@@ -67,12 +69,12 @@ static void sbox_bitsliced(word s[8])
 }
 
 /* Transpose a 64x64 bit matrix in place: bit j of a[i] <-> bit i of a[j]. */
-static void transpose64(word a[64])
+static void transpose64(uint64_t a[64])
 {
-    word m = 0x00000000FFFFFFFFull;
+    uint64_t m = 0x00000000FFFFFFFFull;
     for (int j = 32; j != 0; j >>= 1, m ^= m << j) {
         for (int k = 0; k < 64; k = ((k | j) + 1) & ~j) {
-            word t = ((a[k] >> j) ^ a[k | j]) & m;
+            uint64_t t = ((a[k] >> j) ^ a[k | j]) & m;
             a[k] ^= t << j;
             a[k | j] ^= t;
         }
@@ -127,18 +129,42 @@ static void add_round_key(word st[128], const word key_mask[128])
         st[p] ^= key_mask[p];
 }
 
-/* Encrypt m <= 64 blocks. */
+/* Bit planes of m <= 64 blocks: planes[p] bit b = bit p of block b (missing blocks are zero). */
+static void to_planes(const uint8_t *in, size_t m, uint64_t planes[128])
+{
+    memset(planes, 0, 128 * sizeof(uint64_t));
+    for (size_t b = 0; b < m; b++) {  /* row b = block b as a little-endian 128-bit integer */
+        memcpy(&planes[b], in + 16 * b, 8);
+        memcpy(&planes[64 + b], in + 16 * b + 8, 8);
+    }
+    transpose64(planes);
+    transpose64(planes + 64);
+}
+
+static void from_planes(uint64_t planes[128], uint8_t *out, size_t m)
+{
+    transpose64(planes);
+    transpose64(planes + 64);
+    for (size_t b = 0; b < m; b++) {
+        memcpy(out + 16 * b, &planes[b], 8);
+        memcpy(out + 16 * b + 8, &planes[64 + b], 8);
+    }
+}
+
+/* Encrypt m <= 128 blocks: blocks 0..63 in the low halves of the words, 64..127 in the high. */
 static void encrypt_batch(const word key_masks[AES_ROUNDS + 1][128], const uint8_t *in, uint8_t *out,
                           size_t m)
 {
+    uint64_t low[128], high[128];
+    size_t m_low = m < HALF_LANES ? m : HALF_LANES, m_high = m - m_low;
     word st[128];
-    memset(st, 0, sizeof st);
-    for (size_t b = 0; b < m; b++) {  /* row b = block b as a little-endian 128-bit integer */
-        memcpy(&st[b], in + 16 * b, 8);
-        memcpy(&st[64 + b], in + 16 * b + 8, 8);
-    }
-    transpose64(st);
-    transpose64(st + 64);
+    to_planes(in, m_low, low);
+    if (m_high)
+        to_planes(in + 16 * HALF_LANES, m_high, high);
+    else
+        memset(high, 0, sizeof high);
+    for (int p = 0; p < 128; p++)
+        st[p] = (word){low[p], high[p]};
     add_round_key(st, key_masks[0]);
     for (int r = 1; r <= AES_ROUNDS; r++) {
         for (int i = 0; i < 16; i++)
@@ -148,20 +174,23 @@ static void encrypt_batch(const word key_masks[AES_ROUNDS + 1][128], const uint8
             mix_columns(st);
         add_round_key(st, key_masks[r]);
     }
-    transpose64(st);
-    transpose64(st + 64);
-    for (size_t b = 0; b < m; b++) {
-        memcpy(out + 16 * b, &st[b], 8);
-        memcpy(out + 16 * b + 8, &st[64 + b], 8);
+    for (int p = 0; p < 128; p++) {
+        low[p] = st[p][0];
+        high[p] = st[p][1];
     }
+    from_planes(low, out, m_low);
+    if (m_high)
+        from_planes(high, out + 16 * HALF_LANES, m_high);
 }
 
 void aes_portable_encrypt_blocks(const aes_schedule *s, const uint8_t *in, uint8_t *out, size_t n)
 {
     word key_masks[AES_ROUNDS + 1][128];
     for (int r = 0; r <= AES_ROUNDS; r++)
-        for (int p = 0; p < 128; p++)
-            key_masks[r][p] = (word)0 - (word)((s->round_keys[r][p >> 3] >> (p & 7)) & 1);
+        for (int p = 0; p < 128; p++) {
+            uint64_t mask = (uint64_t)0 - (uint64_t)((s->round_keys[r][p >> 3] >> (p & 7)) & 1);
+            key_masks[r][p] = (word){mask, mask};
+        }
     for (size_t j = 0; j < n; j += LANES) {
         size_t m = n - j < LANES ? n - j : LANES;
         encrypt_batch((const word(*)[128])key_masks, in + 16 * j, out + 16 * j, m);
@@ -173,15 +202,16 @@ static void sub_word(uint8_t w[4])
 {
     word planes[8];
     for (int k = 0; k < 8; k++) {
-        planes[k] = 0;
+        uint64_t plane = 0;
         for (int lane = 0; lane < 4; lane++)
-            planes[k] |= (word)((w[lane] >> k) & 1) << lane;
+            plane |= (uint64_t)((w[lane] >> k) & 1) << lane;
+        planes[k] = (word){plane, 0};
     }
     sbox_bitsliced(planes);
     for (int lane = 0; lane < 4; lane++) {
         uint8_t v = 0;
         for (int k = 0; k < 8; k++)
-            v |= (uint8_t)(((planes[k] >> lane) & 1) << k);
+            v |= (uint8_t)(((planes[k][0] >> lane) & 1) << k);
         w[lane] = v;
     }
 }
