@@ -249,11 +249,10 @@ def parse_bristol(text: str, name: str = "circuit") -> Circuit:
     if n_in > wire_count or sum(output_sizes) > wire_count:
         fail(f"inputs ({n_in} bits) or outputs ({sum(output_sizes)} bits) exceed {wire_count} wires", line)
 
-    kinds = np.empty(max(gate_count, 0), dtype=np.uint8)
-    wires = np.zeros((max(gate_count, 0), 3), dtype=np.uint32)
+    kind_list: list[int] = []
+    wire_list: list[tuple[int, int, int]] = []
     is_set = bytearray(wire_count)
     is_set[:n_in] = b"\x01" * n_in
-    extra_kinds, extra_wires = [], []  # MAND expansions beyond one gate per line
     lines_read = 0
     for index in range(pos, len(lines)):
         parts = lines[index].split()
@@ -304,17 +303,13 @@ def parse_bristol(text: str, name: str = "circuit") -> Circuit:
             if is_set[out]:
                 fail(f"wire {out} is set twice" + (" (it is an input wire)" if out < n_in else ""), line)
             is_set[out] = 1
-        if lines_read < gate_count:
-            kinds[lines_read] = gate_kind
-            wires[lines_read] = triples[0]
-        extra_kinds.extend([gate_kind] * (len(triples) - 1))
-        extra_wires.extend(triples[1:])
+        kind_list.extend([gate_kind] * len(triples))
+        wire_list.extend(triples)
         lines_read += 1
     if lines_read != gate_count:
         fail(f"the header announces {gate_count} gates but the file has {lines_read}", len(lines))
-    if extra_kinds:
-        kinds = np.concatenate([kinds, np.array(extra_kinds, dtype=np.uint8)])
-        wires = np.concatenate([wires, np.array(extra_wires, dtype=np.uint32).reshape(-1, 3)])
+    kinds = np.array(kind_list, dtype=np.uint8)
+    wires = np.array(wire_list, dtype=np.uint32).reshape(-1, 3)
     unset = is_set.find(b"\x00")
     if unset >= 0:
         fail(f"wire {unset} is never set", len(lines))

@@ -54,7 +54,8 @@ class Garbler:
         # Input labels: the evaluator's zero-labels come out of correlated OT under Δ.
         evaluator_zero = self.ot.correlated(job.total_bits(EVALUATOR))
         my_zero = self.prg.blocks(my_bits.size)
-        self.channel.send(jobs.TAG_INPUTS, my_zero ^ (my_bits[:, None] * self._delta_array))
+        my_active = my_zero ^ (my_bits[:, None] * self._delta_array)
+        self.channel.send(jobs.TAG_INPUTS, my_active if my_active.size else b"")
 
         per_message = job.instances_per_message()
         and_count = circuit.and_count

@@ -1,0 +1,210 @@
+"""Two-party garbled-circuit protocol (protocols/gc-halfgates.md) over the in-process transport.
+
+Checks: FIPS-197 AES through garble, OT and evaluate (key with either party); AES batches against
+`cryptography`; the named functions against Python; reveal modes; the bytes on the wire equal the
+spec's formula; sessions give fresh Δ and labels; malformed peer messages raise ProtocolError.
+"""
+import secrets
+
+import numpy as np
+import pytest
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+import mpc.gc as gc
+from mpc.errors import ProtocolError
+from mpc.gc import job as jobs
+from mpc.gc.circuit import int_to_bits
+from mpc.prg import Prg
+from mpc.transport import run_threads
+
+KEY = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
+PLAIN = bytes.fromhex("00112233445566778899aabbccddeeff")
+CIPHER = bytes.fromhex("69c4e0d86a7b0430d8cdb78070b4c55a")
+
+
+def two_party(garbler_fn, evaluator_fn, timeout=30.0):
+    def body(endpoint):
+        channel = endpoint.channel(1 - endpoint.me)
+        return (garbler_fn if endpoint.me == 0 else evaluator_fn)(channel)
+    return run_threads(body, parties=2, timeout=timeout)
+
+
+@pytest.mark.parametrize("key_holder", ["garbler", "evaluator"])
+def test_aes_fips197_through_ot(key_holder):
+    def party(role):
+        def fn(channel):
+            if role == key_holder:
+                return gc.aes128(channel, role, key=KEY)
+            return gc.aes128(channel, role, plaintext=PLAIN)
+        return fn
+    assert two_party(party("garbler"), party("evaluator")) == [CIPHER, CIPHER]
+
+
+def test_aes_batch_matches_cryptography():
+    key = secrets.token_bytes(16)
+    blocks = [secrets.token_bytes(16) for _ in range(37)]
+    expected = [Cipher(algorithms.AES(key), modes.ECB()).encryptor().update(b) for b in blocks]
+    out = two_party(lambda ch: gc.aes128_batch(ch, "garbler", plaintexts=blocks, reveal="evaluator"),
+                    lambda ch: gc.aes128_batch(ch, "evaluator", key=key, blocks=len(blocks),
+                                               reveal="evaluator"))
+    assert out == [None, expected]
+
+
+@pytest.mark.parametrize("a,b", [(5, 7), (7, 5), (9, 9), (0, 2**64 - 1), (2**64 - 1, 0)]
+                         + [(secrets.randbits(64), secrets.randbits(64)) for _ in range(3)])
+def test_named_functions(a, b):
+    def run(role, value):
+        def fn(channel):
+            party = gc.Garbler(channel) if role == "garbler" else gc.Evaluator(channel)
+            return (gc.millionaires(channel, role, value, party=party),
+                    gc.equal(channel, role, value, party=party),
+                    gc.maximum(channel, role, value, party=party),
+                    gc.compare(channel, role, value, op="le", party=party))
+        return fn
+    expected = (a > b, a == b, max(a, b), a <= b)
+    assert two_party(run("garbler", a), run("evaluator", b)) == [expected, expected]
+
+
+def test_signed_maximum_and_reveal_modes():
+    out = two_party(lambda ch: gc.maximum(ch, 0, -100, bits=16, signed=True, reveal="garbler"),
+                    lambda ch: gc.maximum(ch, 1, -7, bits=16, signed=True, reveal="garbler"))
+    assert out == [-7, None]
+    out = two_party(lambda ch: gc.millionaires(ch, 0, 3, bits=8, reveal="evaluator"),
+                    lambda ch: gc.millionaires(ch, 1, 4, bits=8, reveal="evaluator"))
+    assert out == [None, False]
+
+
+@pytest.mark.parametrize("name", ["adder64", "mult64", "divide64", "zero_equal", "neg64"])
+def test_any_shipped_circuit_two_party(name):
+    circuit = gc.load_circuit(name)
+    rows = [tuple(secrets.randbits(w) for w in circuit.input_sizes) for _ in range(4)]
+    if len(circuit.input_sizes) == 2:
+        owners = ("garbler", "evaluator")
+        g_in = [[r[0] for r in rows]]
+        e_in = [[r[1] for r in rows]]
+    else:  # one input value: the evaluator owns it, the garbler only garbles
+        owners = ("evaluator",)
+        g_in, e_in = [], [[r[0] for r in rows]]
+    out = two_party(lambda ch: gc.evaluate(ch, 0, circuit, g_in, owners=owners, instances=len(rows)),
+                    lambda ch: gc.evaluate(ch, 1, circuit, e_in, owners=owners, instances=len(rows)))
+    expected = circuit.evaluate_many(rows)
+    assert out == [expected, expected]
+
+
+def header(tag):
+    from mpc.transport import wire
+    return len(wire.pack_header(wire.KIND_DATA, 0, 1, bytes(wire.SESSION_ID_BYTES), 0, tag))
+
+
+def test_bytes_match_the_spec():
+    """Per run after set-up: gc:inputs 16 n_g, gc:tables 32 AND n (in ceil(n / per_message)
+    messages), gc:decode and gc:result ceil(n n_out / 8) each, plus one header per message."""
+    circuit = gc.load_circuit("aes_128")
+    instances = 20
+    job = jobs.Job(circuit, ("garbler", "evaluator"), (True, False), instances, "both")
+
+    def garbler(ch):
+        g = gc.Garbler(ch)
+        g.setup()
+        before = ch.stats.protocol("gc").bytes_sent if hasattr(ch.stats, "protocol") else None
+        g.run(job, [secrets.randbits(128)])
+        return ch.stats.protocol("gc")
+
+    def evaluator(ch):
+        e = gc.Evaluator(ch)
+        e.setup()
+        e.run(job, [[secrets.randbits(128) for _ in range(instances)]])
+        return ch.stats.protocol("gc")
+
+    g_stats, e_stats = two_party(garbler, evaluator)
+    per = job.instances_per_message()
+    messages = -(-instances // per)
+    out_bytes = -(-instances * 128 // 8)
+    g_expected = (16 + header(jobs.TAG_KEY)) + (16 * 128 + header(jobs.TAG_INPUTS)) \
+        + messages * header(jobs.TAG_TABLES) + 32 * 6400 * instances + out_bytes + header(jobs.TAG_DECODE)
+    e_expected = (16 + header(jobs.TAG_KEY)) + out_bytes + header(jobs.TAG_RESULT)
+    assert g_stats.bytes_sent == g_expected
+    assert e_stats.bytes_sent == e_expected
+
+
+def test_sessions_are_fresh_and_labels_differ_by_delta():
+    circuit = gc.load_circuit("adder64")
+    job = jobs.Job(circuit, ("garbler", "evaluator"), (False, False), 1, "both")
+
+    def garbler(ch):
+        g = gc.Garbler(ch)
+        g.run(job, [12345])
+        return g.delta, g.last_zero_labels.copy()
+
+    def evaluator(ch):
+        e = gc.Evaluator(ch)
+        e.run(job, [67890])
+        return e.last_active_labels.copy()
+
+    (d1, zero1), active1 = two_party(garbler, evaluator)
+    (d2, zero2), _ = two_party(garbler, evaluator)
+    assert d1 != d2 and d1[0] & 1 and d2[0] & 1
+    assert not np.any(np.all(zero1 == zero2, axis=1))
+    d = np.frombuffer(d1, np.uint8)
+    # every evaluator label is the zero-label or zero-label ^ Δ, and matches the wire's value
+    values = circuit.evaluate_bits(circuit.encode_inputs((12345, 67890)))
+    s = jobs.scheduled(circuit)
+    is_one = np.all(active1 == zero1 ^ d, axis=1)
+    is_zero = np.all(active1 == zero1, axis=1)
+    assert np.all(is_one ^ is_zero)
+    assert np.array_equal(is_one[s.output_start:].astype(np.uint8), values)
+    inputs = circuit.encode_inputs((12345, 67890))
+    assert np.array_equal(is_one[:128].astype(np.uint8), inputs)
+
+
+def test_malformed_tables_raise_protocol_error():
+    circuit = gc.load_circuit("adder64")
+    job = jobs.Job(circuit, ("garbler", "evaluator"), (False, False), 1, "evaluator")
+
+    def bad_garbler(ch):
+        g = gc.Garbler(ch)
+        g.setup()
+        g.ot.correlated(64)
+        ch.send(jobs.TAG_INPUTS, np.zeros((64, 16), np.uint8))
+        ch.send(jobs.TAG_TABLES, np.zeros((62, 32), np.uint8))  # one AND table short
+        return "sent"
+
+    def evaluator(ch):
+        with pytest.raises(ProtocolError, match="expected"):
+            gc.Evaluator(ch).run(job, [1])
+        return "rejected"
+
+    assert two_party(bad_garbler, evaluator) == ["sent", "rejected"]
+
+
+def test_bad_decode_padding_raises():
+    circuit = gc.integer_circuit("lt", 8)
+    job = jobs.Job(circuit, ("garbler", "evaluator"), (False, False), 1, "evaluator")
+
+    class Liar(gc.Garbler):
+        def run(self, job, inputs):
+            self.setup()
+            self.ot.correlated(8)
+            self.channel.send(jobs.TAG_INPUTS, np.zeros((8, 16), np.uint8))
+            self.channel.send(jobs.TAG_TABLES, np.zeros((1, circuit.and_count, 32), np.uint8))
+            self.channel.send(jobs.TAG_DECODE, b"\xfe")  # padding bits set
+            return "sent"
+
+    def evaluator(ch):
+        with pytest.raises(ProtocolError, match="padding"):
+            gc.Evaluator(ch).run(job, [3])
+        return "rejected"
+
+    assert two_party(lambda ch: Liar(ch).run(job, [1]), evaluator) == ["sent", "rejected"]
+
+
+def test_input_validation():
+    with pytest.raises(ValueError):
+        jobs.Job(gc.load_circuit("adder64"), ("garbler",), (False,), 1, "both")
+    with pytest.raises(ValueError):
+        jobs.Job(gc.load_circuit("adder64"), ("garbler", "evaluator"), (False, False), 1, "nobody")
+    job = jobs.Job(gc.load_circuit("adder64"), ("garbler", "evaluator"), (False, False), 2, "both")
+    with pytest.raises(ValueError):
+        job.encode("garbler", [[1, 2, 3]])
+    assert np.array_equal(job.encode("garbler", [[1, 2]]),
+                          np.concatenate([int_to_bits(1, 64), int_to_bits(2, 64)]))
