@@ -146,6 +146,22 @@ def test_in_place_and_out_buffers(impl):
     assert bytes(target) == openssl_ecb(raw, expected)
 
 
+@pytest.mark.parametrize("impl", IMPLS)
+def test_read_only_and_strided_inputs(impl):
+    # Channel.recv_exact hands out read-only arrays; slices may be non-contiguous.
+    raw = os.urandom(16)
+    key = AesKey(raw, impl)
+    blocks = np.frombuffer(os.urandom(16 * 40), dtype=np.uint8).reshape(40, 16)
+    assert not blocks.flags.writeable
+    assert key.encrypt_blocks(blocks).tobytes() == openssl_ecb(raw, blocks.tobytes())
+    every_other = blocks[::2]
+    assert key.encrypt_blocks(every_other).tobytes() == openssl_ecb(raw, every_other.tobytes())
+    with pytest.raises(ValueError):
+        key.encrypt_blocks(blocks, out=np.empty((20, 16), dtype=np.uint8))   # wrong block count
+    with pytest.raises(ValueError):
+        key.encrypt_blocks(blocks, out=np.empty((40, 32), dtype=np.uint8)[:, :16])  # strided out
+
+
 def test_argument_checks():
     key = AesKey(bytes(16))
     with pytest.raises(ValueError):
