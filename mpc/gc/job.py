@@ -133,3 +133,35 @@ def decode_outputs(job: Job, bits: np.ndarray):
     bits = bits.reshape(job.instances, c.output_bits)
     rows = [c.decode_outputs(row) for row in bits]
     return rows[0] if job.instances == 1 else rows
+
+
+def header_bytes(tag: str) -> int:
+    from mpc.transport.wire import FIXED_BYTES
+    return FIXED_BYTES + len(tag.encode("ascii"))
+
+
+def run_bytes(job: Job) -> dict:
+    """Exact bytes each role sends in one run after set-up (protocols/gc-halfgates.md, "Costs"),
+    including wire headers and the correlated OT for the evaluator's input bits."""
+    from mpc.ot.costs import iknp_bytes
+    ot = iknp_bytes("correlated-ot", job.total_bits(EVALUATOR))
+    tables_messages = -(-job.instances // job.instances_per_message())
+    garbler = (16 * job.total_bits(GARBLER) + header_bytes(TAG_INPUTS)
+               + 32 * job.circuit.and_count * job.instances + tables_messages * header_bytes(TAG_TABLES)
+               + ot["sender"])
+    evaluator = ot["receiver"]
+    if job.reveal in ("both", "evaluator"):
+        garbler += job.output_bytes() + header_bytes(TAG_DECODE)
+    if job.reveal in ("both", "garbler"):
+        evaluator += job.output_bytes() + header_bytes(TAG_RESULT)
+    flights = 2 + (job.reveal in ("both", "garbler"))
+    return {"garbler": garbler, "evaluator": evaluator, "flights": flights}
+
+
+def setup_bytes() -> dict:
+    """Bytes each role sends in the once-per-session set-up: the hash-key contributions (gc:key)
+    and the 128 base OTs of IKNP (the garbler is the base-OT receiver)."""
+    from mpc.ot.costs import base_ot_bytes
+    base = base_ot_bytes()
+    key = 16 + header_bytes(TAG_KEY)
+    return {"garbler": key + base["receiver"], "evaluator": key + base["sender"], "flights": 3}
