@@ -8,7 +8,9 @@ Stream layout: the generator is AES-128-CTR under the seed as key, counter block
 from c = 0.  A request takes whole blocks: it uses ceil(nbytes / 16) fresh counter values and
 discards the unused tail of the last block, so two requests of 8 bytes are not one request of 16.
 The counter never wraps (OverflowError after 2^64 blocks).  A Prg is not thread-safe: give each
-thread its own (`derive`).
+thread its own (`derive`).  A self-seeded Prg (no seed given) reseeds from os.urandom when it finds
+itself in a forked child, so parent and child never share a stream; a seeded Prg is deterministic
+by design and is copied as is.
 """
 from __future__ import annotations
 
@@ -54,17 +56,26 @@ def derive_session_key(label: bytes | str, *contributions: bytes) -> bytes:
 class Prg:
     """AES-128-CTR PRG: `bytes`, `blocks`, `uint64`, `bits`, `integers_below`, `derive`."""
 
-    __slots__ = ("_seed", "_key", "_counter")
+    __slots__ = ("_seed", "_key", "_counter", "_owner_pid")
 
     def __init__(self, seed: bytes | None = None, *, impl: str = "auto"):
+        # _owner_pid is None for a seeded generator: a forked copy must repeat its stream.
+        self._owner_pid = os.getpid() if seed is None else None
         if seed is None:
             seed = os.urandom(SEED_BYTES)
-        seed = bytes(seed)
+        self._set_seed(bytes(seed), impl)
+
+    def _set_seed(self, seed: bytes, impl: str) -> None:
         if len(seed) != SEED_BYTES:
             raise ValueError(f"a PRG seed is {SEED_BYTES} bytes, got {len(seed)}")
         self._seed = seed
         self._key = AesKey(seed, impl)
         self._counter = 0
+
+    def _check_fork(self) -> None:
+        if self._owner_pid is not None and self._owner_pid != os.getpid():
+            self._owner_pid = os.getpid()
+            self._set_seed(os.urandom(SEED_BYTES), self._key.impl)
 
     @classmethod
     def random(cls, *, impl: str = "auto") -> "Prg":
@@ -87,6 +98,7 @@ class Prg:
     def _reserve(self, nbytes: int) -> int:
         if nbytes < 0:
             raise ValueError("a PRG request must be non-negative")
+        self._check_fork()
         nblocks = -(-nbytes // BLOCK_BYTES)
         if self._counter + nblocks > _COUNTER_LIMIT:
             raise OverflowError("the PRG counter would wrap around 2^64; use a fresh seed")
@@ -174,5 +186,6 @@ class Prg:
         Depends only on this generator's seed and the label, not on how much has been drawn, so
         parties sharing a seed derive the same child for the same label; distinct labels give
         independent streams (SHA-256 as a random oracle / PRF)."""
+        self._check_fork()
         digest = hashlib.sha256(_DERIVE_DOMAIN + _length_prefixed(self._seed, _label_bytes(label)))
         return Prg(digest.digest()[:SEED_BYTES], impl=self._key.impl)

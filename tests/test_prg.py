@@ -202,3 +202,25 @@ def test_parties_in_separate_processes_agree_on_keys_and_keep_private_streams():
     keys, hashes, private, shared = zip(*results)
     assert len(set(keys)) == 1 and len(set(hashes)) == 1 and len(set(shared)) == 1
     assert len(set(private)) == 3  # each process seeded its own Session.rng from os.urandom
+
+
+def _draw_in_child(prgs, conn):
+    conn.send([prg.bytes(32) for prg in prgs] + [prgs[0].derive("x").bytes(16)])
+    conn.close()
+
+
+def test_forked_children_never_share_a_self_seeded_stream():
+    import multiprocessing
+
+    seed = os.urandom(16)
+    prgs = [Prg(), Prg(seed)]
+    prgs[0].bytes(5)  # state before the fork must not matter
+    context = multiprocessing.get_context("fork")
+    parent_end, child_end = context.Pipe()
+    child = context.Process(target=_draw_in_child, args=(prgs, child_end))
+    child.start()
+    child_self, child_seeded, child_derived = parent_end.recv()
+    child.join(10)
+    assert child_self != prgs[0].bytes(32)           # reseeded in the child
+    assert child_seeded == prgs[1].bytes(32) == Prg(seed).bytes(32)  # seeded: deterministic
+    assert child_derived != prgs[0].derive("x").bytes(16)
