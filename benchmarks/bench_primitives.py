@@ -46,6 +46,14 @@ def test_prg_fill(benchmark, impl):
     _record(benchmark, nblocks)
 
 
+def test_prg_bytes_object(benchmark):
+    # The common call: a Python bytes result (one C call plus one copy into the bytes object).
+    prg = Prg()
+    nbytes = 1 << 22
+    benchmark(prg.bytes, nbytes)
+    benchmark.extra_info["gigabytes_per_s"] = nbytes / benchmark.stats.stats.min / 1e9
+
+
 def test_prg_bits(benchmark):
     prg = Prg()
     nbits = 1 << 24
