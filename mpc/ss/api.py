@@ -11,7 +11,7 @@ import weakref
 
 import numpy as np
 
-from mpc.errors import ProtocolError
+from mpc.errors import ProtocolError, SessionMismatch
 from mpc.ss import additive, fixed_point, shamir, shamir_protocol
 from mpc.ss.array import ADDITIVE, SHAMIR, SharedArray
 from mpc.ss.context import SharingContext
@@ -120,13 +120,29 @@ def _input_other(ctx, owner, kind) -> SharedArray:
     return SharedArray(ctx, share, kind, bits)
 
 
-def reveal(value: SharedArray, to=None):
+def reveal(*args, to=None):
     """Open a SharedArray to parties `to` (all by default; an int or a list); None at the others.
 
-    Integers come back as int64 arrays, fixed point as float64; 0-d results as numpy scalars.
+    Called as `reveal(x, to=...)` or `reveal(session, x, to)` (the form `Session.reveal` uses; the
+    session must be x's).  Integers come back as int64 arrays, fixed point as float64, 0-d results
+    as numpy scalars.
     """
-    if not isinstance(value, SharedArray):
-        raise TypeError(f"reveal takes a SharedArray, not {type(value).__name__}")
+    if not args or len(args) > 3:
+        raise TypeError("reveal(x, to=None) or reveal(session, x, to=None)")
+    if isinstance(args[0], SharedArray):
+        value, rest = args[0], args[1:]
+    else:
+        if len(args) < 2 or not isinstance(args[1], SharedArray):
+            raise TypeError(f"reveal takes a SharedArray, not {type(args[-1]).__name__}")
+        session, value, rest = args[0], args[1], args[2:]
+        mine = context(session)
+        if not mine.same_session(value.context):
+            raise SessionMismatch(f"cannot reveal a value of session {value.context.session_id.hex()} "
+                                  f"in session {mine.session_id.hex()}")
+    if rest:
+        if to is not None:
+            raise TypeError("`to` given twice")
+        to = rest[0]
     ctx = value.context
     receivers = None if to is None else ([to] if isinstance(to, (int, np.integer)) else list(to))
     if value.kind == SHAMIR:
