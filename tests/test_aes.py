@@ -142,7 +142,7 @@ def test_in_place_and_out_buffers(impl):
     assert key.encrypt_blocks(blocks, out=blocks) is blocks
     assert blocks.tobytes() == expected
     target = bytearray(1600)
-    key.encrypt_blocks(memoryview(expected), out=target)
+    assert key.encrypt_blocks(memoryview(expected), out=target) is target
     assert bytes(target) == openssl_ecb(raw, expected)
 
 

@@ -123,6 +123,8 @@ def test_tweak_argument_checks():
         key.hash_tccr(bytes(32), 2**64 - 1)  # the consecutive range would leave uint64
     with pytest.raises(ValueError):
         key.hash_tccr(bytes(32), -1)
+    with pytest.raises(TypeError):
+        key.hash_tccr(bytes(32), np.array([1.0, 2.0]))
 
 
 SPEC_KEY = bytes(range(16))

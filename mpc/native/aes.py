@@ -60,7 +60,10 @@ def _output(data, nblocks: int, out, what: str):
     return result, result
 
 
-def _finish(result):
+def _finish(result, out):
+    """What a call returns: `out` itself when given, else bytes or the new array."""
+    if out is not None:
+        return out
     return bytes(result) if isinstance(result, bytearray) else result
 
 
@@ -71,6 +74,8 @@ def _tweak_array(tweaks, nblocks: int) -> np.ndarray:
         if start < 0 or start + nblocks > 2**64:
             raise ValueError("tweaks: the consecutive range must stay within uint64")
         return np.arange(nblocks, dtype=np.uint64) + np.uint64(start)
+    if isinstance(tweaks, np.ndarray) and tweaks.dtype.kind not in "ui":
+        raise TypeError(f"tweaks: expected integers, got {tweaks.dtype}")
     array = np.ascontiguousarray(tweaks, dtype=np.uint64)
     if array.shape != (nblocks,):
         raise ValueError(f"tweaks: expected {nblocks} values, got shape {array.shape}")
@@ -111,7 +116,7 @@ class AesKey:
         target, result = _output(data, nblocks, out, "encrypt_blocks")
         check(lib.mpc_aes_encrypt_blocks(self._pointer, buffer(data), buffer(target, True), nblocks),
               "AES encryption")
-        return _finish(result)
+        return _finish(result, out)
 
     def keystream(self, counter: int, nbytes: int, out=None):
         """AES-CTR keystream: the first nbytes of AES_k(C(counter)) || AES_k(C(counter+1)) || ...
@@ -146,14 +151,14 @@ class AesKey:
         data, nblocks = _input(data, "hash_cr")
         target, result = _output(data, nblocks, out, "hash_cr")
         check(lib.mpc_hash_cr(self._pointer, buffer(data), buffer(target, True), nblocks), "CR hash")
-        return _finish(result)
+        return _finish(result, out)
 
     def hash_ccr(self, data, out=None):
         """Circular correlation-robust hash H(x) = pi(sigma(x)) ^ sigma(x) (GKWY section 7.3)."""
         data, nblocks = _input(data, "hash_ccr")
         target, result = _output(data, nblocks, out, "hash_ccr")
         check(lib.mpc_hash_ccr(self._pointer, buffer(data), buffer(target, True), nblocks), "CCR hash")
-        return _finish(result)
+        return _finish(result, out)
 
     def hash_tccr(self, data, tweaks, out=None):
         """Tweakable circular correlation-robust hash H(x, i) = pi(pi(x) ^ i) ^ pi(x) (GKWY 7.4).
@@ -165,4 +170,4 @@ class AesKey:
         target, result = _output(data, nblocks, out, "hash_tccr")
         check(lib.mpc_hash_tccr(self._pointer, buffer(data), ffi.from_buffer("uint64_t[]", tweak_array),
                                 buffer(target, True), nblocks), "TCCR hash")
-        return _finish(result)
+        return _finish(result, out)
