@@ -146,3 +146,15 @@ def test_builder_mux_and_constants():
     b.output([b.constant(1), b.constant(0), b.xor(x[0], b.constant(1))])
     c = b.build()
     assert c.evaluate(0) == (0b101,) and c.evaluate(1) == (0b001,)
+
+
+def test_aes_cbc_mac_circuit_matches_cryptography():
+    blocks = 3
+    circuit = builder.aes_cbc_mac_circuit(blocks)
+    assert circuit.and_count == 6400 * blocks
+    key = secrets.token_bytes(16)
+    message = [secrets.token_bytes(16) for _ in range(blocks)]
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(bytes(16))).encryptor()
+    mac = (encryptor.update(b"".join(message)) + encryptor.finalize())[-16:]
+    values = [int.from_bytes(key, "big")] + [int.from_bytes(m, "big") for m in message]
+    assert circuit.evaluate(*values) == (int.from_bytes(mac, "big"),)

@@ -188,3 +188,36 @@ def mux_circuit(width: int) -> Circuit:
     s, x, y = b.input(1), b.input(width), b.input(width)
     b.output(b.mux(s[0], x, y))
     return b.build()
+
+
+def aes_cbc_mac_circuit(blocks: int) -> Circuit:
+    """AES-128 CBC-MAC of `blocks` 128-bit blocks as one circuit (6400 * blocks AND gates):
+    input 0 = key, inputs 1..blocks = message blocks (big-endian integers, as aes_128.txt reads
+    bytes); output = AES_k(... AES_k(AES_k(m_1) ^ m_2) ... ^ m_blocks).  Built by wiring copies of
+    the shipped aes_128 circuit; used as the large benchmark circuit."""
+    from mpc.gc import library  # the shipped AES circuit is package data
+    if blocks < 1:
+        raise ValueError("blocks must be positive")
+    aes = library.load("aes_128")
+    internal = aes.wire_count - 256
+    next_wire = 128 + 128 * blocks
+    kinds, wires, previous = [], [], None
+    for i in range(blocks):
+        message = np.arange(128 + 128 * i, 128 + 128 * (i + 1), dtype=np.int64)
+        if previous is None:
+            plain = message
+        else:
+            plain = np.arange(next_wire, next_wire + 128, dtype=np.int64)
+            next_wire += 128
+            kinds.append(np.full(128, XOR, np.uint8))
+            wires.append(np.stack([previous, message, plain], axis=1))
+        mapping = np.empty(aes.wire_count, dtype=np.int64)
+        mapping[:128] = np.arange(128)
+        mapping[128:256] = plain
+        mapping[256:] = np.arange(next_wire, next_wire + internal)
+        next_wire += internal
+        kinds.append(aes.kinds)
+        wires.append(mapping[aes.wires.astype(np.int64)])  # aes_128 has no CONST gates to keep
+        previous = mapping[aes.wire_count - 128:]
+    return Circuit(next_wire, (128,) * (blocks + 1), (128,), np.concatenate(kinds),
+                   np.concatenate(wires).astype(np.uint32), name=f"aes_cbc_mac_{blocks}")
