@@ -56,6 +56,17 @@ int mpc_ot_iknp_receiver_extend(const uint8_t *schedules0, const uint8_t *schedu
 int mpc_ot_iknp_sender_extend(const uint8_t *schedules, const uint8_t *delta16, uint64_t first_block,
                               const uint8_t *u, size_t blocks, uint8_t *q);
 
+/* Random OT in one pass per 128-OT block (rows hashed while in L1): the sender's
+ * m0_i = H(i, q_i), m1_i = H(i, q_i ^ delta) and the receiver's m_i = H(i, t_i), i = global OT
+ * index = first_block * 128 + row, H as in mpc_ot_hash_rows with 16-byte output.  m0, m1, m are
+ * blocks * 128 rows of 16 bytes; u as above. */
+int mpc_ot_iknp_sender_random(const uint8_t *schedules, const uint8_t *delta16, uint64_t first_block,
+                              const uint8_t *u, size_t blocks, const uint8_t *hash_schedule,
+                              uint8_t *m0, uint8_t *m1);
+int mpc_ot_iknp_receiver_random(const uint8_t *schedules0, const uint8_t *schedules1,
+                                uint64_t first_block, const uint8_t *choices_packed, size_t blocks,
+                                const uint8_t *hash_schedule, uint8_t *u, uint8_t *m);
+
 /* Tweakable correlation-robust hash of rows, expanded to out_len bytes per row:
  * x = rows_i ^ offset (offset may be NULL), p = AES_h(x), block m of row i is
  * AES_h(p ^ (first_tweak + i, m)) ^ p, truncated to out_len; if mask is not NULL the output is

@@ -157,6 +157,78 @@ int mpc_ot_hash_rows(const uint8_t *hash_schedule, uint64_t first_tweak, const u
     return MPC_OK;
 }
 
+/* H(i, x) = pi(pi(x) ^ i) ^ pi(x) for the 128 rows of one block in place (rows in L1), with
+ * the rows XORed with `offset` first; writes to out (may equal rows). */
+OT_TARGET static inline void hash_block(const __m128i rk[11], uint64_t first_index, const uint8_t *rows,
+                                        __m128i offset, uint8_t *out)
+{
+    for (int i = 0; i < 128; i += 8) {
+        __m128i p[8], x[8];
+        for (int m = 0; m < 8; m++)
+            p[m] = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(rows + 16 * (i + m))), offset);
+        ot_aes8(rk, p);
+        for (int m = 0; m < 8; m++)
+            x[m] = _mm_xor_si128(p[m], _mm_set_epi64x(0, (long long)(first_index + i + m)));
+        ot_aes8(rk, x);
+        for (int m = 0; m < 8; m++)
+            _mm_storeu_si128((__m128i *)(out + 16 * (i + m)), _mm_xor_si128(x[m], p[m]));
+    }
+}
+
+OT_TARGET static void sender_random(const uint8_t *schedules, const uint8_t *delta, uint64_t first_block,
+                                    const uint8_t *u, size_t blocks, const uint8_t *hash_schedule,
+                                    uint8_t *m0, uint8_t *m1)
+{
+    __m128i rk[11];
+    for (int r = 0; r < 11; r++)
+        rk[r] = _mm_loadu_si128((const __m128i *)(hash_schedule + 16 * r));
+    __m128i zero = _mm_setzero_si128(), offset = _mm_loadu_si128((const __m128i *)delta);
+    for (size_t k = 0; k < blocks; k++) {
+        /* q rows of this block land in m0 first, then are hashed from there (still in L1). */
+        sender_extend(schedules, delta, first_block + k, u + 2048 * k, 1, m0 + 2048 * k);
+        uint64_t index = (first_block + k) * 128;
+        hash_block(rk, index, m0 + 2048 * k, offset, m1 + 2048 * k);
+        hash_block(rk, index, m0 + 2048 * k, zero, m0 + 2048 * k);
+    }
+}
+
+int mpc_ot_iknp_sender_random(const uint8_t *schedules, const uint8_t *delta16, uint64_t first_block,
+                              const uint8_t *u, size_t blocks, const uint8_t *hash_schedule,
+                              uint8_t *m0, uint8_t *m1)
+{
+    if (!schedules || !delta16 || !hash_schedule || ((!u || !m0 || !m1) && blocks))
+        return MPC_ERR_ARGUMENT;
+    if (!mpc_ot_cpu_supported())
+        return MPC_ERR_UNSUPPORTED;
+    sender_random(schedules, delta16, first_block, u, blocks, hash_schedule, m0, m1);
+    return MPC_OK;
+}
+
+OT_TARGET static void receiver_random(const uint8_t *s0, const uint8_t *s1, uint64_t first_block,
+                                      const uint8_t *choices, size_t blocks, const uint8_t *hash_schedule,
+                                      uint8_t *u, uint8_t *m)
+{
+    __m128i rk[11];
+    for (int r = 0; r < 11; r++)
+        rk[r] = _mm_loadu_si128((const __m128i *)(hash_schedule + 16 * r));
+    for (size_t k = 0; k < blocks; k++) {
+        receiver_extend(s0, s1, first_block + k, choices + 16 * k, 1, u + 2048 * k, m + 2048 * k);
+        hash_block(rk, (first_block + k) * 128, m + 2048 * k, _mm_setzero_si128(), m + 2048 * k);
+    }
+}
+
+int mpc_ot_iknp_receiver_random(const uint8_t *schedules0, const uint8_t *schedules1,
+                                uint64_t first_block, const uint8_t *choices_packed, size_t blocks,
+                                const uint8_t *hash_schedule, uint8_t *u, uint8_t *m)
+{
+    if (!schedules0 || !schedules1 || !hash_schedule || ((!choices_packed || !u || !m) && blocks))
+        return MPC_ERR_ARGUMENT;
+    if (!mpc_ot_cpu_supported())
+        return MPC_ERR_UNSUPPORTED;
+    receiver_random(schedules0, schedules1, first_block, choices_packed, blocks, hash_schedule, u, m);
+    return MPC_OK;
+}
+
 /* Generic transpose for any 16-row by 16-column multiple, via the same 16x16 byte transpose
  * and movemask as the IKNP blocks. */
 OT_TARGET static void transpose(const uint8_t *in, size_t rows, size_t cols, uint8_t *out)

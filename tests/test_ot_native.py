@@ -139,3 +139,24 @@ def test_known_answer_vectors_of_the_spec():
     _, t = native_ot.receiver_extend(zero, zero, 3, np.zeros(16, np.uint8), 1)
     column0 = np.packbits(np.unpackbits(t, axis=1, bitorder="little")[:, 0], bitorder="little")
     assert column0.tobytes().hex() == "4ffc69772ed5a336f4615b4503c34814"
+
+
+def test_fused_random_kernels_equal_extension_then_hash():
+    keys0, keys1 = random_u8(128, 16), random_u8(128, 16)
+    delta = os.urandom(16)
+    s = np.unpackbits(np.frombuffer(delta, np.uint8), bitorder="little")
+    schedules0, schedules1 = native_ot.expand_keys(keys0), native_ot.expand_keys(keys1)
+    schedules_s = native_ot.expand_keys(np.where(s[:, None].astype(bool), keys1, keys0))
+    hash_schedule = native_ot.expand_keys(random_u8(1, 16))
+    blocks, first_block = 5, 77
+    choices = random_u8(blocks * 16)
+    u, t = native_ot.receiver_extend(schedules0, schedules1, first_block, choices, blocks)
+    u2, m = native_ot.receiver_random(schedules0, schedules1, first_block, choices, blocks, hash_schedule)
+    assert np.array_equal(u, u2)
+    assert np.array_equal(m, native_ot.hash_rows(hash_schedule, first_block * 128, t))
+    q = native_ot.sender_extend(schedules_s, delta, first_block, u, blocks)
+    m0, m1 = native_ot.sender_random(schedules_s, delta, first_block, u, blocks, hash_schedule)
+    assert np.array_equal(m0, native_ot.hash_rows(hash_schedule, first_block * 128, q))
+    assert np.array_equal(m1, native_ot.hash_rows(hash_schedule, first_block * 128, q, offset=delta))
+    r = np.unpackbits(choices, bitorder="little").astype(bool)
+    assert np.array_equal(m, np.where(r[:, None], m1, m0))

@@ -141,6 +141,44 @@ def sender_extend(schedules, delta, first_block: int, u, blocks: int,
     return q
 
 
+def _rows_out(out, rows: int, what: str) -> np.ndarray:
+    if out is None:
+        return np.empty((rows, ROW_BYTES), np.uint8)
+    if out.shape != (rows, ROW_BYTES) or out.dtype != np.uint8 or not out.flags.c_contiguous:
+        raise ValueError(f"{what} has the wrong shape, dtype or layout")
+    return out
+
+
+def sender_random(schedules, delta, first_block: int, u, blocks: int, hash_schedule,
+                  m0_out: np.ndarray | None = None, m1_out: np.ndarray | None = None):
+    """(m0, m1) rows (blocks * 128, 16): H(i, q_i), H(i, q_i ^ delta), i = first_block * 128 + row."""
+    schedules = _schedules(schedules, KAPPA)
+    hash_schedule = _schedules(hash_schedule, 1)
+    delta = _bytes(delta, ROW_BYTES, "delta")
+    u = _u8(u, (blocks * KAPPA * ROW_BYTES,), "u")
+    m0 = _rows_out(m0_out, blocks * BLOCK_OTS, "m0_out")
+    m1 = _rows_out(m1_out, blocks * BLOCK_OTS, "m1_out")
+    check(lib.mpc_ot_iknp_sender_random(buffer(schedules), delta, first_block, buffer(u), blocks,
+                                        buffer(hash_schedule), buffer(m0, True), buffer(m1, True)),
+          "IKNP sender random OT")
+    return m0, m1
+
+
+def receiver_random(schedules0, schedules1, first_block: int, choices_packed, blocks: int, hash_schedule,
+                    m_out: np.ndarray | None = None):
+    """(u (blocks * 2048 bytes), m rows (blocks * 128, 16) = H(i, t_i)) for one chunk."""
+    schedules0 = _schedules(schedules0, KAPPA)
+    schedules1 = _schedules(schedules1, KAPPA)
+    hash_schedule = _schedules(hash_schedule, 1)
+    choices_packed = _u8(choices_packed, (blocks * ROW_BYTES,), "packed choices")
+    u = np.empty(blocks * KAPPA * ROW_BYTES, np.uint8)
+    m = _rows_out(m_out, blocks * BLOCK_OTS, "m_out")
+    check(lib.mpc_ot_iknp_receiver_random(buffer(schedules0), buffer(schedules1), first_block,
+                                          buffer(choices_packed), blocks, buffer(hash_schedule),
+                                          buffer(u, True), buffer(m, True)), "IKNP receiver random OT")
+    return u, m
+
+
 def hash_rows(hash_schedule, first_tweak: int, rows, *, offset=None, out_len: int = 16, mask=None,
               out: np.ndarray | None = None) -> np.ndarray:
     """Tweakable CR hash of each 16-byte row (XOR offset first), expanded to out_len bytes, XOR mask."""
@@ -178,4 +216,5 @@ def transpose(matrix) -> np.ndarray:
 
 
 __all__ = ["NativeError", "base_receiver_choose", "base_receiver_keys", "base_sender_keys", "base_sender_setup", "cpu_supported",
-           "expand_keys", "hash_rows", "receiver_extend", "sender_extend", "transpose"]
+           "expand_keys", "hash_rows", "receiver_extend", "receiver_random", "sender_extend",
+           "sender_random", "transpose"]

@@ -56,6 +56,29 @@ def _chunks(n: int):
         yield first, min(blocks * KAPPA, n - first), blocks
 
 
+def _padded(n: int) -> int:
+    return KAPPA * -(-n // KAPPA)
+
+
+def _chunk_scratch() -> np.ndarray:
+    return np.empty((CHUNK_OTS, ROW_BYTES), np.uint8)
+
+
+class _ChunkWindow:
+    """Presents a chunk-sized scratch array as if it were indexed by the batch's row numbers, so
+    that per-chunk kernels write `array[first:stop]` into the scratch rows 0..stop-first."""
+
+    def __init__(self, scratch: np.ndarray):
+        self.scratch = scratch
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        return self.scratch[:rows.stop - rows.start]
+
+
+def _views(pad0: np.ndarray, pad1: np.ndarray):
+    return _ChunkWindow(pad0), _ChunkWindow(pad1)
+
+
 class _IknpRole:
     def __init__(self, channel, prg=None, *, hash_key: bytes | None = None, timeout: float | None = None):
         if not native_ot.cpu_supported():
@@ -121,33 +144,40 @@ class IknpSender(_IknpRole):
         self._schedules = native_ot.expand_keys(keys)
         self._set_hash_key(base.transcript)
 
-    def _extend(self, n: int, first_block: int):
-        """Yield (first OT, OTs, q rows of the chunk) as the receiver's u chunks arrive."""
+    def _chunks_of_u(self, n: int):
+        """Yield (first OT, real OTs, blocks, u) as the receiver's u chunks arrive."""
         for first, count, blocks in _chunks(n):
             u = self.channel.recv_exact(TAG_U, np.uint8, (blocks * KAPPA * ROW_BYTES,), timeout=self.timeout)
-            q = native_ot.sender_extend(self._schedules, self.delta, first_block + first // KAPPA, u, blocks)
-            yield first, count, q
+            yield first, count, blocks, u
+
+    def _random_rows(self, n: int, first_block: int, m0: np.ndarray, m1: np.ndarray):
+        """Yield (first OT, real OTs) after writing H(i, q_i), H(i, q_i ^ Δ) of the chunk to the
+        rows [first, first + 128 blocks) of m0 and m1."""
+        for first, count, blocks, u in self._chunks_of_u(n):
+            stop = first + blocks * KAPPA
+            native_ot.sender_random(self._schedules, self.delta, first_block + first // KAPPA, u, blocks,
+                                    self._hash_schedule, m0[first:stop], m1[first:stop])
+            yield first, count
 
     def correlated(self, n: int) -> np.ndarray:
         """labels0 (n, 16) uint8; the receiver gets labels0 ^ b Δ."""
         n = _batch_size(n)
         first_block, _ = self._start_batch(n)
-        out = np.empty((n, ROW_BYTES), np.uint8)
-        for first, count, q in self._extend(n, first_block):
-            out[first:first + count] = q[:count]
-        return out
+        out = np.empty((_padded(n), ROW_BYTES), np.uint8)
+        for first, _count, blocks, u in self._chunks_of_u(n):
+            native_ot.sender_extend(self._schedules, self.delta, first_block + first // KAPPA, u, blocks,
+                                    q_out=out[first:first + blocks * KAPPA])
+        return out[:n]
 
     def random(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """(m0, m1), each (n, 16) uint8, independent random messages."""
         n = _batch_size(n)
-        first_block, tweak = self._start_batch(n)
-        m0 = np.empty((n, ROW_BYTES), np.uint8)
-        m1 = np.empty((n, ROW_BYTES), np.uint8)
-        for first, count, q in self._extend(n, first_block):
-            rows = q[:count]
-            self._hash(rows, tweak + first, out=m0[first:first + count])
-            self._hash(rows, tweak + first, offset=self.delta, out=m1[first:first + count])
-        return m0, m1
+        first_block, _ = self._start_batch(n)
+        m0 = np.empty((_padded(n), ROW_BYTES), np.uint8)
+        m1 = np.empty((_padded(n), ROW_BYTES), np.uint8)
+        for _ in self._random_rows(n, first_block, m0, m1):
+            pass
+        return m0[:n], m1[:n]
 
     def chosen(self, m0, m1) -> None:
         """Send one of m0[i], m1[i] (uint8 arrays (n, L), any L >= 1) per OT; the receiver picks."""
@@ -160,11 +190,23 @@ class IknpSender(_IknpRole):
         n = _batch_size(m0.shape[0])
         length = m0.shape[1]
         first_block, tweak = self._start_batch(n)
-        for first, count, q in self._extend(n, first_block):
-            rows = q[:count]
+        if length <= ROW_BYTES:  # the pads are the random-OT hashes truncated (block 0 of H_L)
+            pad0, pad1 = _chunk_scratch(), _chunk_scratch()
+            for first, count in self._random_rows(n, first_block, *_views(pad0, pad1)):
+                masked = np.empty((2, count, length), np.uint8)
+                rows = slice(first, first + count)
+                np.bitwise_xor(pad0[:count, :length], m0[rows], out=masked[0])
+                np.bitwise_xor(pad1[:count, :length], m1[rows], out=masked[1])
+                self.channel.send(TAG_CHOSEN, masked)
+            return
+        q = _chunk_scratch()
+        for first, count, blocks, u in self._chunks_of_u(n):
+            native_ot.sender_extend(self._schedules, self.delta, first_block + first // KAPPA, u, blocks,
+                                    q_out=q[:blocks * KAPPA])
             masked = np.empty((2, count, length), np.uint8)
-            self._hash(rows, tweak + first, out_len=length, mask=m0[first:first + count], out=masked[0])
-            self._hash(rows, tweak + first, offset=self.delta, out_len=length, mask=m1[first:first + count],
+            rows = slice(first, first + count)
+            self._hash(q[:count], tweak + first, out_len=length, mask=m0[rows], out=masked[0])
+            self._hash(q[:count], tweak + first, offset=self.delta, out_len=length, mask=m1[rows],
                        out=masked[1])
             self.channel.send(TAG_CHOSEN, masked)
 
@@ -172,12 +214,12 @@ class IknpSender(_IknpRole):
         """x (n,) uint64 for per-OT offsets Δ_i (n,) uint64; the receiver gets x + b_i Δ_i mod 2^64."""
         deltas = np.ascontiguousarray(deltas, dtype=np.uint64).reshape(-1)
         n = _batch_size(deltas.size)
-        first_block, tweak = self._start_batch(n)
+        first_block, _ = self._start_batch(n)
         x = np.empty(n, np.uint64)
-        for first, count, q in self._extend(n, first_block):
-            rows = q[:count]
-            mine = self._hash(rows, tweak + first, out_len=8).view(np.uint64).reshape(-1)
-            other = self._hash(rows, tweak + first, offset=self.delta, out_len=8).view(np.uint64).reshape(-1)
+        pad0, pad1 = _chunk_scratch(), _chunk_scratch()
+        for first, count in self._random_rows(n, first_block, *_views(pad0, pad1)):
+            mine = pad0[:count].view(np.uint64)[:, 0]  # low64: bytes 0..7 little-endian
+            other = pad1[:count].view(np.uint64)[:, 0]
             x[first:first + count] = mine
             correction = mine + deltas[first:first + count] - other  # wraps mod 2^64
             self.channel.send(TAG_Z64, correction)
@@ -201,31 +243,30 @@ class IknpReceiver(_IknpRole):
             raise ValueError("choice bits must be 0 or 1")
         return choices, _batch_size(choices.size)
 
-    def _extend(self, choices: np.ndarray, n: int, first_block: int, tweak: int | None = None) -> np.ndarray:
-        """Send every u chunk and return t rows (n padded to 128, 16): t_i = q_i ^ b_i Δ.
-
-        With a tweak, each chunk's rows are hashed in place right after extension, while they are
-        still in cache (random OT)."""
-        blocks_total = -(-n // KAPPA)
-        bits = np.zeros(blocks_total * KAPPA, np.uint8)
+    def _send_u(self, choices: np.ndarray, n: int, first_block: int, *, hashed: bool) -> np.ndarray:
+        """Send every u chunk; return rows (n padded to 128, 16): t_i = q_i ^ b_i Δ, or with
+        `hashed` the random-OT outputs H(i, t_i), computed block by block while in cache."""
+        bits = np.zeros(_padded(n), np.uint8)
         bits[:n] = choices
         packed = np.packbits(bits, bitorder="little")
-        t = np.empty((blocks_total * KAPPA, ROW_BYTES), np.uint8)
+        out = np.empty((_padded(n), ROW_BYTES), np.uint8)
         for first, _count, blocks in _chunks(n):
             stop = first + blocks * KAPPA
-            rows = t[first:stop]
-            u, _ = native_ot.receiver_extend(self._schedules0, self._schedules1, first_block + first // KAPPA,
-                                             packed[first // 8:stop // 8], blocks, t_out=rows)
+            block = first_block + first // KAPPA
+            if hashed:
+                u, _ = native_ot.receiver_random(self._schedules0, self._schedules1, block, packed[first // 8:stop // 8],
+                                                 blocks, self._hash_schedule, m_out=out[first:stop])
+            else:
+                u, _ = native_ot.receiver_extend(self._schedules0, self._schedules1, block, packed[first // 8:stop // 8],
+                                                 blocks, t_out=out[first:stop])
             self.channel.send(TAG_U, u)
-            if tweak is not None:
-                self._hash(rows, tweak + first, out=rows)
-        return t
+        return out
 
     def correlated(self, choices) -> np.ndarray:
         """labels (n, 16) uint8: the sender's labels0[i] ^ choices[i] Δ."""
         choices, n = self._choices(choices)
         first_block, _ = self._start_batch(n)
-        return self._extend(choices, n, first_block)[:n]
+        return self._send_u(choices, n, first_block, hashed=False)[:n]
 
     def random(self, choices) -> tuple[np.ndarray, np.ndarray]:
         """(b, m_b): choices given as a 0/1 array, or an int n for uniformly random choices."""
@@ -234,8 +275,8 @@ class IknpReceiver(_IknpRole):
             raw = np.frombuffer(random_bytes(self.prg, -(-n // 8)), np.uint8)
             choices = np.unpackbits(raw, bitorder="little")[:n].copy()
         choices, n = self._choices(choices)
-        first_block, tweak = self._start_batch(n)
-        return choices, self._extend(choices, n, first_block, tweak)[:n]
+        first_block, _ = self._start_batch(n)
+        return choices, self._send_u(choices, n, first_block, hashed=True)[:n]
 
     def chosen(self, choices, length: int) -> np.ndarray:
         """m_{b_i}[i] (n, length) uint8 of the sender's chosen messages."""
@@ -244,23 +285,28 @@ class IknpReceiver(_IknpRole):
         if not 1 <= length <= MAX_MESSAGE_LENGTH:
             raise ValueError(f"length must be in 1..{MAX_MESSAGE_LENGTH}")
         first_block, tweak = self._start_batch(n)
-        t = self._extend(choices, n, first_block)
+        short = length <= ROW_BYTES
+        rows = self._send_u(choices, n, first_block, hashed=short)
         out = np.empty((n, length), np.uint8)
         for first, count, _blocks in _chunks(n):
             masked = self.channel.recv_exact(TAG_CHOSEN, np.uint8, (2, count, length), timeout=self.timeout)
-            picked = np.where(choices[first:first + count, None].astype(bool), masked[1], masked[0])
-            self._hash(t[first:first + count], tweak + first, out_len=length, mask=picked,
-                       out=out[first:first + count])
+            part = slice(first, first + count)
+            picked = np.where(choices[part, None].astype(bool), masked[1], masked[0])
+            if short:
+                np.bitwise_xor(rows[part, :length], picked, out=out[part])
+            else:
+                self._hash(rows[part], tweak + first, out_len=length, mask=picked, out=out[part])
         return out
 
     def correlated_z64(self, choices) -> np.ndarray:
         """x_i + b_i Δ_i mod 2^64 (n,) uint64 for the sender's x and Δ."""
         choices, n = self._choices(choices)
-        first_block, tweak = self._start_batch(n)
-        t = self._extend(choices, n, first_block)
+        first_block, _ = self._start_batch(n)
+        hashes = self._send_u(choices, n, first_block, hashed=True)
         out = np.empty(n, np.uint64)
         for first, count, _blocks in _chunks(n):
             correction = self.channel.recv_exact(TAG_Z64, np.uint64, (count,), timeout=self.timeout)
-            mine = self._hash(t[first:first + count], tweak + first, out_len=8).view(np.uint64).reshape(-1)
-            out[first:first + count] = mine + correction * choices[first:first + count].astype(np.uint64)
+            part = slice(first, first + count)
+            mine = hashes[part].view(np.uint64)[:, 0]
+            out[part] = mine + correction * choices[part].astype(np.uint64)
         return out
