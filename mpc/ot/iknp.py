@@ -19,6 +19,7 @@ import hashlib
 
 import numpy as np
 
+from mpc.errors import NativeError
 from mpc.native import ot as native_ot
 from mpc.ot.base import BaseOtReceiver, BaseOtSender, random_bytes
 
@@ -60,29 +61,9 @@ def _padded(n: int) -> int:
     return KAPPA * -(-n // KAPPA)
 
 
-def _chunk_scratch() -> np.ndarray:
-    return np.empty((CHUNK_OTS, ROW_BYTES), np.uint8)
-
-
-class _ChunkWindow:
-    """Presents a chunk-sized scratch array as if it were indexed by the batch's row numbers, so
-    that per-chunk kernels write `array[first:stop]` into the scratch rows 0..stop-first."""
-
-    def __init__(self, scratch: np.ndarray):
-        self.scratch = scratch
-
-    def __getitem__(self, rows: slice) -> np.ndarray:
-        return self.scratch[:rows.stop - rows.start]
-
-
-def _views(pad0: np.ndarray, pad1: np.ndarray):
-    return _ChunkWindow(pad0), _ChunkWindow(pad1)
-
-
 class _IknpRole:
     def __init__(self, channel, prg=None, *, hash_key: bytes | None = None, timeout: float | None = None):
         if not native_ot.cpu_supported():
-            from mpc.errors import NativeError
             raise NativeError("IKNP kernels need AES-NI and SSE4.1, which this CPU lacks", -6)
         self.channel = channel
         self.prg = prg
@@ -126,7 +107,8 @@ class IknpSender(_IknpRole):
             raw = bytearray(random_bytes(prg, ROW_BYTES))
             raw[0] |= 1  # LSB(Δ) = 1, the point-and-permute bit garbling needs
             delta = bytes(raw)
-        delta = bytes(np.ascontiguousarray(delta, dtype=np.uint8).reshape(-1)) if not isinstance(delta, bytes) else delta
+        if not isinstance(delta, bytes):
+            delta = np.ascontiguousarray(delta, dtype=np.uint8).reshape(-1).tobytes()
         if len(delta) != ROW_BYTES:
             raise ValueError("delta must be 16 bytes")
         self.delta = delta
@@ -150,14 +132,21 @@ class IknpSender(_IknpRole):
             u = self.channel.recv_exact(TAG_U, np.uint8, (blocks * KAPPA * ROW_BYTES,), timeout=self.timeout)
             yield first, count, blocks, u
 
-    def _random_rows(self, n: int, first_block: int, m0: np.ndarray, m1: np.ndarray):
-        """Yield (first OT, real OTs) after writing H(i, q_i), H(i, q_i ^ Δ) of the chunk to the
-        rows [first, first + 128 blocks) of m0 and m1."""
+    def _random_rows(self, n: int, first_block: int, m0: np.ndarray | None = None, m1: np.ndarray | None = None):
+        """Yield (first OT, real OTs, rows0, rows1) per chunk, rows = H(i, q_i), H(i, q_i ^ Δ) of the
+        chunk's padded rows: slices of m0 and m1 when given, else chunk-sized scratch rows that
+        the next chunk overwrites."""
+        scratch0 = scratch1 = None
+        if m0 is None:
+            scratch0 = np.empty((CHUNK_OTS, ROW_BYTES), np.uint8)
+            scratch1 = np.empty((CHUNK_OTS, ROW_BYTES), np.uint8)
         for first, count, blocks, u in self._chunks_of_u(n):
-            stop = first + blocks * KAPPA
+            rows = blocks * KAPPA
+            out0 = scratch0[:rows] if m0 is None else m0[first:first + rows]
+            out1 = scratch1[:rows] if m1 is None else m1[first:first + rows]
             native_ot.sender_random(self._schedules, self.delta, first_block + first // KAPPA, u, blocks,
-                                    self._hash_schedule, m0[first:stop], m1[first:stop])
-            yield first, count
+                                    self._hash_schedule, out0, out1)
+            yield first, count, out0, out1
 
     def correlated(self, n: int) -> np.ndarray:
         """labels0 (n, 16) uint8; the receiver gets labels0 ^ b Δ."""
@@ -176,7 +165,7 @@ class IknpSender(_IknpRole):
         m0 = np.empty((_padded(n), ROW_BYTES), np.uint8)
         m1 = np.empty((_padded(n), ROW_BYTES), np.uint8)
         for _ in self._random_rows(n, first_block, m0, m1):
-            pass
+            pass  # the kernel filled m0 and m1 in place
         return m0[:n], m1[:n]
 
     def chosen(self, m0, m1) -> None:
@@ -191,15 +180,14 @@ class IknpSender(_IknpRole):
         length = m0.shape[1]
         first_block, tweak = self._start_batch(n)
         if length <= ROW_BYTES:  # the pads are the random-OT hashes truncated (block 0 of H_L)
-            pad0, pad1 = _chunk_scratch(), _chunk_scratch()
-            for first, count in self._random_rows(n, first_block, *_views(pad0, pad1)):
+            for first, count, pad0, pad1 in self._random_rows(n, first_block):
                 masked = np.empty((2, count, length), np.uint8)
                 rows = slice(first, first + count)
                 np.bitwise_xor(pad0[:count, :length], m0[rows], out=masked[0])
                 np.bitwise_xor(pad1[:count, :length], m1[rows], out=masked[1])
                 self.channel.send(TAG_CHOSEN, masked)
             return
-        q = _chunk_scratch()
+        q = np.empty((CHUNK_OTS, ROW_BYTES), np.uint8)
         for first, count, blocks, u in self._chunks_of_u(n):
             native_ot.sender_extend(self._schedules, self.delta, first_block + first // KAPPA, u, blocks,
                                     q_out=q[:blocks * KAPPA])
@@ -216,8 +204,7 @@ class IknpSender(_IknpRole):
         n = _batch_size(deltas.size)
         first_block, _ = self._start_batch(n)
         x = np.empty(n, np.uint64)
-        pad0, pad1 = _chunk_scratch(), _chunk_scratch()
-        for first, count in self._random_rows(n, first_block, *_views(pad0, pad1)):
+        for first, count, pad0, pad1 in self._random_rows(n, first_block):
             mine = pad0[:count].view(np.uint64)[:, 0]  # low64: bytes 0..7 little-endian
             other = pad1[:count].view(np.uint64)[:, 0]
             x[first:first + count] = mine
