@@ -11,8 +11,8 @@
 #include "internal_aes.h"
 #include "mpc_garble.h"
 
-#define GARBLE_QUEUE 4   /* AND gates per garbler hash batch: 16 blocks = 2 x 8 in flight */
-#define EVAL_QUEUE 8     /* AND gates per evaluator hash batch: 16 blocks */
+#define GARBLE_QUEUE 8   /* AND gates per garbler hash batch: 32 blocks, 8 in flight */
+#define EVAL_QUEUE 16    /* AND gates per evaluator hash batch: 32 blocks */
 
 static inline __m128i load_block(const uint8_t *p) { return _mm_loadu_si128((const __m128i *)p); }
 static inline void store_block(uint8_t *p, __m128i v) { _mm_storeu_si128((__m128i *)p, v); }
@@ -62,7 +62,7 @@ static inline int reads_queued(uint8_t kind, const uint32_t *w, const uint32_t *
     return 0;
 }
 
-/* TCCR(x, i) = pi(pi(x) ^ i) ^ pi(x) of n blocks in place (n <= 16), 8 or 4 in flight, short
+/* TCCR(x, i) = pi(pi(x) ^ i) ^ pi(x) of n blocks in place (n <= 32), 8 or 4 in flight, short
  * tails padded to 4; must equal aes_hash_tccr_blocks (tested through the portable schedule). */
 typedef void (*tccr_fn)(const void *key, __m128i *x, const __m128i *tweak, int n);
 
@@ -70,7 +70,7 @@ typedef void (*tccr_fn)(const void *key, __m128i *x, const __m128i *tweak, int n
 AES_NI_TARGET static void tccr_ni(const void *key, __m128i *x, const __m128i *tweak, int n)
 {
     const __m128i *rk = key;
-    __m128i u[16];
+    __m128i u[32];
     int padded = (n + 3) & ~3;
     for (int j = 0; j < n; j++)
         u[j] = x[j];
@@ -95,8 +95,8 @@ AES_NI_TARGET static void tccr_ni(const void *key, __m128i *x, const __m128i *tw
 static void tccr_portable(const void *key, __m128i *x, const __m128i *tweak, int n)
 {
     const aes_schedule *s = key;
-    uint8_t buf[16 * 16];
-    uint64_t t[16];
+    uint8_t buf[32 * 16];
+    uint64_t t[32];
     for (int j = 0; j < n; j++) {
         store_block(buf + 16 * j, x[j]);
         t[j] = (uint64_t)_mm_cvtsi128_si64(tweak[j]);
