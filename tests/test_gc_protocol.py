@@ -210,5 +210,10 @@ def test_input_validation():
     job = jobs.Job(gc.load_circuit("adder64"), ("garbler", "evaluator"), (False, False), 2, "both")
     with pytest.raises(ValueError):
         job.encode("garbler", [[1, 2, 3]])
+    with pytest.raises(ValueError, match="does not fit"):
+        job.encode("garbler", [[1, 2**64]])
+    with pytest.raises(ValueError, match="does not fit"):
+        job.encode("garbler", [[-(2**63) - 1, 0]])
+    assert np.array_equal(job.encode("garbler", [[-1, 0]])[:64], np.ones(64, np.uint8))
     assert np.array_equal(job.encode("garbler", [[1, 2]]),
                           np.concatenate([int_to_bits(1, 64), int_to_bits(2, 64)]))

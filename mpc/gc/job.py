@@ -84,7 +84,14 @@ class Job:
             raise ValueError(f"the {role} owns {len(values)} input value(s) of {self.circuit.name}, "
                              f"got {len(inputs)}")
         sizes = self.circuit.input_sizes
-        parts = [int_to_bits(x, sizes[v]) for v, x in zip(values, inputs) if self.shared[v]]
+
+        def bits(x, v):
+            x, width = int(x), sizes[v]
+            if not -(1 << (width - 1)) <= x < 1 << width:  # unsigned, or signed two's complement
+                raise ValueError(f"input value {v} of {self.circuit.name} does not fit in {width} bits")
+            return int_to_bits(x, width)
+
+        parts = [bits(x, v) for v, x in zip(values, inputs) if self.shared[v]]
         per = []
         for v, x in zip(values, inputs):
             if self.shared[v]:
@@ -92,7 +99,7 @@ class Job:
             xs = [x] if self.instances == 1 and np.ndim(x) == 0 else list(x)
             if len(xs) != self.instances:
                 raise ValueError(f"input value {v} needs {self.instances} entries, got {len(xs)}")
-            per.append(np.stack([int_to_bits(xi, sizes[v]) for xi in xs]))
+            per.append(np.stack([bits(xi, v) for xi in xs]))
         if per:
             parts.append(np.concatenate(per, axis=1).reshape(-1))
         return np.concatenate(parts).astype(np.uint8) if parts else np.zeros(0, np.uint8)
