@@ -39,9 +39,8 @@ static int check_circuit(const uint8_t *kinds, const uint32_t *wires, size_t gat
         if (kind == MPC_GATE_CONST) {
             if (w[0] > 1)
                 return MPC_ERR_CIRCUIT;
-        } else if (w[0] >= wire_count || ((kind == MPC_GATE_XOR || kind == MPC_GATE_AND)
-                                          && w[1] >= wire_count)) {
-            return MPC_ERR_CIRCUIT;
+        } else if (w[0] >= wire_count || w[1] >= wire_count) {
+            return MPC_ERR_CIRCUIT; /* INV/COPY have in1 == in0 in our form; it is read anyway */
         }
         ands += kind == MPC_GATE_AND;
     }
@@ -155,33 +154,31 @@ static inline int garble_run(tccr_fn hash, const void *key,
     and_queue q;
     q.count = 0;
     uint64_t and_index = 0;
+    __m128i ones = _mm_set1_epi32(-1), zero = _mm_setzero_si128();
+    const __m128i xor_mask[MPC_GATE_CONST + 1] = {ones, zero, zero, zero, zero};
+    const __m128i inv_mask[MPC_GATE_CONST + 1] = {zero, zero, delta, zero, zero};
     for (size_t g = 0; g < gate_count; g++) {
         const uint32_t *w = wires + 3 * g;
         uint8_t kind = kinds[g];
         if (q.count && (kind != MPC_GATE_AND || reads_queued(kind, w, q.out, q.count)))
             garble_flush(hash, key, delta, &q, labels, tables, tweak_base);
         uint8_t *out = labels + 16 * (size_t)w[2];
-        switch (kind) {
-        case MPC_GATE_XOR:
-            store_block(out, _mm_xor_si128(load_block(labels + 16 * (size_t)w[0]),
-                                           load_block(labels + 16 * (size_t)w[1])));
-            break;
-        case MPC_GATE_INV: /* free: the zero-label of NOT a is the one-label of a */
-            store_block(out, _mm_xor_si128(load_block(labels + 16 * (size_t)w[0]), delta));
-            break;
-        case MPC_GATE_COPY:
-            store_block(out, load_block(labels + 16 * (size_t)w[0]));
-            break;
-        case MPC_GATE_CONST: /* the evaluator holds the all-zero label, which means w[0] */
-            store_block(out, w[0] ? delta : _mm_setzero_si128());
-            break;
-        default: /* AND */
+        if (kind == MPC_GATE_AND) {
             q.out[q.count] = w[2];
             q.gate_id[q.count] = tweak_base + and_index++;
             q.a[q.count] = load_block(labels + 16 * (size_t)w[0]);
             q.b[q.count] = load_block(labels + 16 * (size_t)w[1]);
             if (++q.count == GARBLE_QUEUE)
                 garble_flush(hash, key, delta, &q, labels, tables, tweak_base);
+        } else if (kind != MPC_GATE_CONST) {
+            /* XOR: a ^ b; INV: a ^ delta (the zero-label of NOT a is the one-label of a); COPY: a.
+             * Branch-free on the kind, so mixed XOR/INV runs cost no mispredictions. */
+            __m128i a = load_block(labels + 16 * (size_t)w[0]);
+            __m128i b = load_block(labels + 16 * (size_t)w[1]);
+            store_block(out, _mm_xor_si128(_mm_xor_si128(a, _mm_and_si128(b, xor_mask[kind])),
+                                           inv_mask[kind]));
+        } else { /* the evaluator holds the all-zero label, which means w[0] */
+            store_block(out, w[0] ? delta : _mm_setzero_si128());
         }
     }
     if (q.count)
@@ -253,31 +250,28 @@ static inline int evaluate_run(tccr_fn hash, const void *key,
     and_queue q;
     q.count = 0;
     uint64_t and_index = 0;
+    __m128i ones = _mm_set1_epi32(-1), zero = _mm_setzero_si128();
+    const __m128i xor_mask[MPC_GATE_CONST + 1] = {ones, zero, zero, zero, zero};
     for (size_t g = 0; g < gate_count; g++) {
         const uint32_t *w = wires + 3 * g;
         uint8_t kind = kinds[g];
         if (q.count && (kind != MPC_GATE_AND || reads_queued(kind, w, q.out, q.count)))
             evaluate_flush(hash, key, &q, labels, tables, tweak_base);
         uint8_t *out = labels + 16 * (size_t)w[2];
-        switch (kind) {
-        case MPC_GATE_XOR:
-            store_block(out, _mm_xor_si128(load_block(labels + 16 * (size_t)w[0]),
-                                           load_block(labels + 16 * (size_t)w[1])));
-            break;
-        case MPC_GATE_INV: /* the garbler swapped the meaning; the active label stays */
-        case MPC_GATE_COPY:
-            store_block(out, load_block(labels + 16 * (size_t)w[0]));
-            break;
-        case MPC_GATE_CONST:
-            store_block(out, _mm_setzero_si128());
-            break;
-        default:
+        if (kind == MPC_GATE_AND) {
             q.out[q.count] = w[2];
             q.gate_id[q.count] = tweak_base + and_index++;
             q.a[q.count] = load_block(labels + 16 * (size_t)w[0]);
             q.b[q.count] = load_block(labels + 16 * (size_t)w[1]);
             if (++q.count == EVAL_QUEUE)
                 evaluate_flush(hash, key, &q, labels, tables, tweak_base);
+        } else if (kind != MPC_GATE_CONST) {
+            /* XOR: a ^ b; INV and COPY keep the active label (the garbler swapped the meaning) */
+            __m128i a = load_block(labels + 16 * (size_t)w[0]);
+            __m128i b = load_block(labels + 16 * (size_t)w[1]);
+            store_block(out, _mm_xor_si128(a, _mm_and_si128(b, xor_mask[kind])));
+        } else {
+            store_block(out, _mm_setzero_si128());
         }
     }
     if (q.count)
@@ -318,12 +312,29 @@ int mpc_garble_evaluate(const uint8_t *kinds, const uint32_t *wires, size_t gate
 
 /* ---- scheduling ------------------------------------------------------------------------------ */
 
+/* Stable counting sort of the `count` indices in `in` by key[index] (< key_limit) into `out`. */
+static int counting_sort(const uint32_t *in, uint32_t *out, size_t count, const uint32_t *key,
+                         uint32_t key_limit)
+{
+    size_t *start = calloc((size_t)key_limit + 1, sizeof(size_t));
+    if (!start)
+        return MPC_ERR_NOMEM;
+    for (size_t k = 0; k < count; k++)
+        start[key[in[k]] + 1]++;
+    for (size_t k = 1; k <= key_limit; k++)
+        start[k] += start[k - 1];
+    for (size_t k = 0; k < count; k++)
+        out[start[key[in[k]]]++] = in[k];
+    free(start);
+    return MPC_OK;
+}
+
 int mpc_garble_schedule(const uint8_t *kinds, const uint32_t *wires, size_t gate_count,
                         size_t wire_count, size_t input_count, uint32_t *order)
 {
     if ((!kinds || !wires || !order) && gate_count)
         return MPC_ERR_ARGUMENT;
-    if (gate_count > UINT32_MAX || wire_count > UINT32_MAX)
+    if (gate_count >= UINT32_MAX / 2 || wire_count > UINT32_MAX)
         return MPC_ERR_ARGUMENT;
     size_t ands = 0;
     for (size_t g = 0; g < gate_count; g++)
@@ -331,46 +342,64 @@ int mpc_garble_schedule(const uint8_t *kinds, const uint32_t *wires, size_t gate
     int rc = check_circuit(kinds, wires, gate_count, wire_count, input_count, ands);
     if (rc != MPC_OK)
         return rc;
-    /* depth[w]: AND depth of wire w; key of a gate = 2 * depth - (gate is AND), so the ANDs of
-     * depth d (key 2d - 1) sit between the other gates of depth d - 1 (key 2d - 2) and d (2d). */
-    uint32_t *depth = calloc(wire_count ? wire_count : 1, sizeof(uint32_t));
-    uint32_t *key = malloc((gate_count ? gate_count : 1) * sizeof(uint32_t));
-    if (!depth || !key) {
-        free(depth);
-        free(key);
-        return MPC_ERR_NOMEM;
+    /* depth[w]: AND depth of wire w.  level of a gate = 2 * depth - (gate is AND), so the ANDs of
+     * depth d (level 2d - 1) sit between the other gates of depth d - 1 (level 2d - 2) and d (2d).
+     * chain[w]: for a non-AND gate, 1 + the longest chain of non-AND gates of its level feeding
+     * it; a level's gates are ordered by it, so consecutive XOR gates rarely depend on each other
+     * and the CPU overlaps them instead of waiting for each label to be stored and reloaded. */
+    size_t n = gate_count ? gate_count : 1, w_n = wire_count ? wire_count : 1;
+    uint32_t *depth = calloc(w_n, sizeof(uint32_t));
+    uint32_t *chain = calloc(w_n, sizeof(uint32_t));
+    uint32_t *level = malloc(n * sizeof(uint32_t));
+    uint32_t *inner = malloc(n * sizeof(uint32_t));
+    uint32_t *tmp = malloc(n * sizeof(uint32_t));
+    uint32_t max_level = 0, max_chain = 0;
+    if (!depth || !chain || !level || !inner || !tmp) {
+        rc = MPC_ERR_NOMEM;
+        goto done;
     }
-    uint32_t max_key = 0;
     for (size_t g = 0; g < gate_count; g++) {
         const uint32_t *w = wires + 3 * g;
-        uint32_t d = 0;
-        if (kinds[g] != MPC_GATE_CONST) {
+        uint8_t kind = kinds[g];
+        uint32_t d = 0, c = 0;
+        if (kind != MPC_GATE_CONST) {
+            int binary = kind == MPC_GATE_XOR || kind == MPC_GATE_AND;
             d = depth[w[0]];
-            if ((kinds[g] == MPC_GATE_XOR || kinds[g] == MPC_GATE_AND) && depth[w[1]] > d)
+            if (binary && depth[w[1]] > d)
                 d = depth[w[1]];
+            if (kind != MPC_GATE_AND) {
+                if (depth[w[0]] == d && chain[w[0]] > c)
+                    c = chain[w[0]];
+                if (binary && depth[w[1]] == d && chain[w[1]] > c)
+                    c = chain[w[1]];
+            }
         }
-        if (kinds[g] == MPC_GATE_AND)
+        if (kind == MPC_GATE_AND) {
             d++;
+            c = 0;
+        } else {
+            c++;
+        }
         depth[w[2]] = d;
-        key[g] = 2 * d - (kinds[g] == MPC_GATE_AND);
-        if (key[g] > max_key)
-            max_key = key[g];
-    }
-    /* stable counting sort by key */
-    size_t *start = calloc((size_t)max_key + 2, sizeof(size_t));
-    if (!start) {
-        free(depth);
-        free(key);
-        return MPC_ERR_NOMEM;
+        chain[w[2]] = c;
+        level[g] = 2 * d - (kind == MPC_GATE_AND);
+        inner[g] = c;
+        if (level[g] > max_level)
+            max_level = level[g];
+        if (c > max_chain)
+            max_chain = c;
     }
     for (size_t g = 0; g < gate_count; g++)
-        start[key[g] + 1]++;
-    for (size_t k = 1; k <= (size_t)max_key + 1; k++)
-        start[k] += start[k - 1];
-    for (size_t g = 0; g < gate_count; g++)
-        order[start[key[g]]++] = (uint32_t)g;
-    free(start);
+        order[g] = (uint32_t)g;
+    /* lexicographic (level, chain): stable by chain, then stable by level */
+    rc = counting_sort(order, tmp, gate_count, inner, max_chain + 1);
+    if (rc == MPC_OK)
+        rc = counting_sort(tmp, order, gate_count, level, max_level + 1);
+done:
     free(depth);
-    free(key);
-    return MPC_OK;
+    free(chain);
+    free(level);
+    free(inner);
+    free(tmp);
+    return rc;
 }
