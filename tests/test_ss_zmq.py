@@ -20,6 +20,10 @@ def job(s):
         "mul": s.reveal(x * y), "add": s.reveal(x + y - 3), "matmul": s.reveal(x @ y.T),
         "sum": s.reveal((x * y).sum()), "fixed": s.reveal(a * b), "mean": s.reveal(a.mean()),
         "dot": s.reveal(a.dot(b)),
+        "sub_neg": s.reveal(-x - y), "public": s.reveal(2 * x + np.array([1, 2, 3, 4]) - 5),
+        "rsub": s.reveal(100 - y), "sum_axis": s.reveal(y.sum(axis=1)),
+        "fixed_public": s.reveal(a * 0.25 + 1.5), "mixed": s.reveal(a * s.input(np.array([1, 2, 3, 4]) if s.me == 0 else None, owner=0)),
+        "to_one": s.reveal(x * y, to=[s.parties - 1]),
     }
     if s.parties == 2:
         out["lt"] = s.reveal(x < y)
@@ -45,6 +49,15 @@ def test_operations_over_zeromq(parties):
         assert np.allclose(got["fixed"], A * B, atol=tol, rtol=0)
         assert abs(got["mean"] - A.mean()) <= abs(A.sum()) * 2.0 ** -17 + tol
         assert abs(got["dot"] - A.dot(B)) <= 4 * tol
+        assert np.array_equal(got["sub_neg"], -X - Y)
+        assert np.array_equal(got["public"], 2 * X + np.array([1, 2, 3, 4]) - 5)
+        assert np.array_equal(got["rsub"], 100 - Y)
+        assert np.array_equal(got["sum_axis"], Y.sum(axis=1))
+        assert np.allclose(got["fixed_public"], A * 0.25 + 1.5, atol=tol, rtol=0)
+        assert np.allclose(got["mixed"], A * np.array([1, 2, 3, 4]), atol=tol, rtol=0)
+    assert all(r["to_one"] is None for r in results[:-1])
+    assert np.array_equal(results[-1]["to_one"], X * Y)
+    for got in results:
         if parties == 2:
             assert np.array_equal(got["lt"], (X < Y).astype(int))
             assert got["max"] == X.max()
