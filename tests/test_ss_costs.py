@@ -1,0 +1,79 @@
+"""Bytes and rounds measured on the transport equal the formulas of protocols/ss-additive.md and
+protocols/ss-shamir.md (per party, payload plus one 33-byte header + tag per message)."""
+import numpy as np
+import pytest
+
+from mpc.ss import api
+from mpc.transport import run_threads
+from ss_session import ThreadSession
+
+HEADER = 33
+
+
+def header(tag: str) -> int:
+    return HEADER + len(tag)
+
+
+def traffic(session, prefix):
+    c = session.stats.tags.get(prefix)
+    return (0, 0) if c is None else (c.bytes_sent, c.rounds)
+
+
+@pytest.mark.parametrize("parties", [2, 3, 4])
+def test_beaver_multiplication_bytes_and_rounds(parties):
+    n = 1000
+
+    def job(endpoint):
+        s = ThreadSession(endpoint)
+        api.configure(s, triples="insecure-dealer")
+        x = api.input(s, np.arange(n) if s.me == 0 else None, owner=0)
+        y = api.input(s, np.arange(n) if s.me == 1 else None, owner=1)
+        api.context(s).triples.prepare(n)
+        x * y
+        mul = traffic(s, "ss:mul")
+        a = api.input(s, np.ones((4, 5)) if s.me == 0 else None, owner=0)
+        b = api.input(s, np.ones((5, 6)) if s.me == 1 else None, owner=1)
+        a @ b
+        return mul, traffic(s, "ss:matmul"), traffic(s, "ss:truncate")
+    for mul, matmul, truncate in run_threads(job, parties=parties):
+        # 16 N bytes to each of the n - 1 peers in one round.
+        assert mul == ((parties - 1) * (16 * n + header("ss:mul")), 1)
+        assert matmul == ((parties - 1) * (8 * (4 * 5 + 5 * 6) + header("ss:matmul")), 1)
+        # Fixed point: no bytes for local truncation (2 parties), one masked opening otherwise.
+        expected_truncate = 0 if parties == 2 else (parties - 1) * (8 * 4 * 6 + header("ss:truncate"))
+        assert truncate[0] == expected_truncate
+
+
+def test_gilboa_triple_bytes_match_formula():
+    count = 4096
+
+    def job(endpoint):
+        s = ThreadSession(endpoint)
+        triples = api.context(s).triples
+        triples.prepare(128)            # base OTs and first batch, not counted below
+        before = s.stats.protocol("iknp").bytes_sent
+        triples.prepare(count)
+        return s.stats.protocol("iknp").bytes_sent - before
+    sent = run_threads(job, parties=2)
+    payload = 1536 * count * 2          # 64 OTs x (16 + 8) bytes per ordered pair, 2 ordered pairs
+    overhead = sum(sent) - payload
+    assert 0 <= overhead < 0.01 * payload      # only message headers on top of the formula
+
+
+@pytest.mark.parametrize("parties", [3, 5])
+def test_shamir_multiplication_bytes_and_rounds(parties):
+    n = 1000
+
+    def job(endpoint):
+        s = ThreadSession(endpoint)
+        x = api.input(s, np.arange(n) if s.me == 0 else None, owner=0, kind="shamir")
+        y = api.input(s, np.arange(n) if s.me == 1 else None, owner=1, kind="shamir")
+        x * y
+        mul = traffic(s, "ss:shamir-reshare")
+        x.dot(y)
+        dot = traffic(s, "ss:shamir-reshare")
+        return mul, dot
+    for mul, dot in run_threads(job, parties=parties):
+        assert mul == ((parties - 1) * (8 * n + header("ss:shamir-reshare")), 1)
+        # A dot product of any length re-shares one element.
+        assert dot[0] - mul[0] == (parties - 1) * (8 + header("ss:shamir-reshare"))
