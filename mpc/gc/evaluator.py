@@ -52,7 +52,19 @@ class Evaluator:
         labels = np.empty((circuit.wire_count, LABEL), np.uint8)
         inputs_buf = np.empty((circuit.input_bits, LABEL), np.uint8)
         masked = np.empty((job.instances, circuit.output_bits), np.uint8)
-        for first in range(0, job.instances, per_message):
+        pieces = jobs.segments(circuit)
+        if len(pieces) > 1:  # a large circuit arrives piece by piece: evaluate each as it comes
+            for instance in range(job.instances):
+                job.instance_labels(garbler_labels, my_labels, instance, labels[:circuit.input_bits])
+                for start, stop, first_and, end_and in pieces:
+                    tables = self.channel.recv_exact(jobs.TAG_TABLES, np.uint8,
+                                                     (end_and - first_and, native.TABLE_BYTES),
+                                                     timeout=self.timeout)
+                    native.evaluate_range(circuit, start, stop, tables, self._schedule,
+                                          self.next_gate_id + first_and, labels)
+                self.next_gate_id += and_count
+                masked[instance] = labels[circuit.output_start:, 0] & 1
+        for first in range(0, job.instances if len(pieces) == 1 else 0, per_message):
             count = min(per_message, job.instances - first)
             tables = self.channel.recv_exact(jobs.TAG_TABLES, np.uint8,
                                              (count, and_count, native.TABLE_BYTES), timeout=self.timeout)

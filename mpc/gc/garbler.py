@@ -62,7 +62,18 @@ class Garbler:
         labels = np.empty((circuit.wire_count, LABEL), np.uint8)
         inputs_buf = np.empty((circuit.input_bits, LABEL), np.uint8)
         permute = np.empty((job.instances, circuit.output_bits), np.uint8)
-        for first in range(0, job.instances, per_message):
+        pieces = jobs.segments(circuit)
+        if len(pieces) > 1:  # a large circuit: garble and send it piece by piece
+            for instance in range(job.instances):
+                job.instance_labels(my_zero, evaluator_zero, instance, labels[:circuit.input_bits])
+                for start, stop, first_and, end_and in pieces:
+                    tables = np.empty((end_and - first_and, native.TABLE_BYTES), np.uint8)
+                    native.garble_range(circuit, start, stop, self.delta, self._schedule,
+                                        self.next_gate_id + first_and, labels, tables)
+                    self.channel.send(jobs.TAG_TABLES, tables)
+                self.next_gate_id += and_count
+                permute[instance] = labels[circuit.output_start:, 0] & 1
+        for first in range(0, job.instances if len(pieces) == 1 else 0, per_message):
             count = min(per_message, job.instances - first)
             tables = np.empty((count, and_count, native.TABLE_BYTES), np.uint8)
             for k in range(count):

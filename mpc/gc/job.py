@@ -23,6 +23,7 @@ TAG_DECODE = "gc:decode"
 TAG_RESULT = "gc:result"
 HASH_KEY_LABEL = "mpc/gc/halfgates/hash-key/v1"
 CHUNK_TABLE_BYTES = 1 << 21  # tables per gc:tables message, so the evaluator works while the garbler sends
+SEGMENT_ANDS = CHUNK_TABLE_BYTES // 32  # AND gates per piece of a circuit too large for one message
 MAX_INSTANCES = 1 << 24
 
 
@@ -32,6 +33,22 @@ def scheduled(circuit: Circuit) -> Circuit:
     order = native.schedule_order(circuit)
     return Circuit(circuit.wire_count, circuit.input_sizes, circuit.output_sizes,
                    circuit.kinds[order], circuit.wires[order], name=circuit.name)
+
+
+@functools.lru_cache(maxsize=32)
+def segments(circuit: Circuit) -> tuple[tuple[int, int, int, int], ...]:
+    """(first gate, end gate, first AND, end AND) of the pieces one instance of the scheduled
+    `circuit` is garbled and sent in: one piece when its tables fit in CHUNK_TABLE_BYTES, else a
+    cut after every SEGMENT_ANDS-th AND gate (spec, "One run"), so the evaluator works on one piece
+    while the next is garbled and sent."""
+    per = SEGMENT_ANDS
+    if circuit.and_count <= per:
+        return ((0, circuit.gate_count, 0, circuit.and_count),)
+    and_positions = np.flatnonzero(circuit.kinds == 1)
+    cuts = [int(and_positions[k - 1]) + 1 for k in range(per, circuit.and_count, per)]
+    bounds = [0, *cuts, circuit.gate_count]
+    return tuple((bounds[i], bounds[i + 1], i * per, min((i + 1) * per, circuit.and_count))
+                 for i in range(len(bounds) - 1))
 
 
 def role_name(role) -> str:
@@ -129,6 +146,12 @@ class Job:
         per = 32 * self.circuit.and_count
         return max(1, min(self.instances, CHUNK_TABLE_BYTES // max(per, 1)))
 
+    def tables_messages(self) -> int:
+        pieces = len(segments(scheduled(self.circuit)))
+        if pieces > 1:
+            return self.instances * pieces
+        return -(-self.instances // self.instances_per_message())
+
     def output_bytes(self) -> int:
         return -(-self.instances * self.circuit.output_bits // 8)
 
@@ -152,7 +175,7 @@ def run_bytes(job: Job) -> dict:
     including wire headers and the correlated OT for the evaluator's input bits."""
     from mpc.ot.costs import iknp_bytes
     ot = iknp_bytes("correlated-ot", job.total_bits(EVALUATOR))
-    tables_messages = -(-job.instances // job.instances_per_message())
+    tables_messages = job.tables_messages()
     garbler = (16 * job.total_bits(GARBLER) + header_bytes(TAG_INPUTS)
                + 32 * job.circuit.and_count * job.instances + tables_messages * header_bytes(TAG_TABLES)
                + ot["sender"])

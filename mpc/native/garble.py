@@ -100,3 +100,42 @@ def schedule_order(circuit) -> np.ndarray:
         ffi.from_buffer("uint32_t[]", order, require_writable=True))
     check(code, f"scheduling {circuit.name}")
     return order
+
+
+def _range_args(circuit, start: int, stop: int, labels, tables, and_count: int):
+    if not 0 <= start <= stop <= circuit.gate_count:
+        raise ValueError("gate range out of bounds")
+    if labels.shape != (circuit.wire_count, LABEL_BYTES) or labels.dtype != np.uint8 \
+            or not labels.flags.c_contiguous:
+        raise ValueError("labels must be a C-contiguous (wires, 16) uint8 array")
+    if tables.shape != (and_count, TABLE_BYTES) or tables.dtype != np.uint8 \
+            or not tables.flags.c_contiguous:
+        raise ValueError(f"tables must be a C-contiguous ({and_count}, 32) uint8 array")
+    return (ffi.from_buffer("uint8_t[]", circuit.kinds[start:stop]),
+            ffi.from_buffer("uint32_t[]", circuit.wires[start:stop]), stop - start,
+            circuit.wire_count, circuit.input_bits)
+
+
+def garble_range(circuit, start: int, stop: int, delta, schedule, tweak_base: int,
+                 labels: np.ndarray, tables: np.ndarray) -> None:
+    """Garble gates start..stop-1 of `circuit` in place: `labels` already holds every wire they
+    read; `tables` gets one row per AND gate of the range; tweak_base is that of the range's first
+    AND gate.  Lets a large circuit be garbled and sent in segments."""
+    delta = bytes(delta)
+    if len(delta) != LABEL_BYTES or not delta[0] & 1:
+        raise ValueError("delta must be 16 bytes with its least significant bit set")
+    args = _range_args(circuit, start, stop, labels, tables, tables.shape[0])
+    code = lib.mpc_garble_circuit(*args, buffer(_schedule(schedule)), delta, int(tweak_base),
+                                  buffer(labels, writable=True), buffer(tables, writable=True),
+                                  tables.shape[0])
+    check(code, f"garbling gates {start}..{stop} of {circuit.name}")
+
+
+def evaluate_range(circuit, start: int, stop: int, tables, schedule, tweak_base: int,
+                   labels: np.ndarray) -> None:
+    """Evaluate gates start..stop-1 of a garbled `circuit` in place (see garble_range)."""
+    tables = np.ascontiguousarray(tables, dtype=np.uint8)
+    args = _range_args(circuit, start, stop, labels, tables, tables.shape[0])
+    code = lib.mpc_garble_evaluate(*args, buffer(_schedule(schedule)), int(tweak_base),
+                                   buffer(labels, writable=True), buffer(tables), tables.shape[0])
+    check(code, f"evaluating gates {start}..{stop} of {circuit.name}")
