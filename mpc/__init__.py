@@ -6,6 +6,8 @@ Private set intersection (`mpc.psi`, `mpc psi`), secret sharing and joint comput
 """
 from mpc._version import __version__
 from mpc.errors import (ConfigError, InputError, MpcError, PartyFailed, PeerTimeout, ProtocolError)
+from mpc.runtime import Session, load_config, pair_session, run_local, session_from_config
 
 __all__ = ["__version__", "ConfigError", "InputError", "MpcError", "PartyFailed", "PeerTimeout",
-           "ProtocolError"]
+           "ProtocolError", "Session", "load_config", "pair_session", "run_local",
+           "session_from_config"]

@@ -33,7 +33,8 @@ def _as_frame(obj) -> memoryview | bytes:
     if isinstance(obj, np.ndarray):
         if obj.dtype.kind not in _ARRAY_KINDS:
             raise TypeError(f"cannot send an array of dtype {obj.dtype}")
-        return memoryview(np.ascontiguousarray(obj)).cast("B")
+        flat = np.ascontiguousarray(obj).reshape(-1)  # 1-d so that empty arrays cast too
+        return memoryview(flat.view(np.uint8))
     if isinstance(obj, (bytes, bytearray)):
         return obj
     if isinstance(obj, memoryview):
@@ -53,6 +54,9 @@ class Endpoint:
         self.me = me
         self.parties = parties
         self.session_id = bytes(session_id)
+        # Each pair of parties agrees on its own id (transports with a handshake derive it), so a
+        # party can check a peer's frames as soon as that peer's HELLO has arrived.
+        self._pair_session = [self.session_id] * parties
         self.timeout = timeout
         self.max_message_bytes = max_message_bytes
         self.names = names or [str(i) for i in range(parties)]
@@ -61,7 +65,8 @@ class Endpoint:
         self._recv_seq = [0] * parties
         self._pending: dict[tuple[int, str], deque] = {}
         self._pending_count = 0
-        self._left: set[int] = set()
+        self._left: set[int] = set()      # peers that said goodbye
+        self._acked: set[int] = set()     # peers that acknowledged our goodbye
         self._closed = False
 
     # -- what subclasses provide -------------------------------------------------------------
@@ -72,14 +77,44 @@ class Endpoint:
         """Next raw message as (transport-level sender or None, list of frames), or None on timeout."""
         raise NotImplementedError
 
-    def close(self) -> None:
+    def _shutdown(self) -> None:
+        """Release sockets or queues; called once by `close`."""
+
+    def close(self, wait: float | None = None) -> None:
+        """Say goodbye to every peer and release the transport.
+
+        Waits up to `wait` seconds (default: the smaller of the timeout and 5 s) for each peer to
+        acknowledge, which proves it has read everything sent before; `wait=0` after a failure.
+        """
+        if self._closed:
+            return
         self._closed = True
+        try:
+            self._goodbye(min(self.timeout, 5.0) if wait is None else wait)
+        finally:
+            self._shutdown()
+
+    def _goodbye(self, wait: float) -> None:
+        peers = [p for p in range(self.parties) if p != self.me and p not in self._acked]
+        for peer in peers:
+            try:
+                self._send_control(peer, wire.KIND_BYE)
+            except Exception:  # noqa: BLE001 - a dead peer must not stop the others' shutdown
+                self._acked.add(peer)
+        deadline = time.monotonic() + wait
+        while any(p not in self._acked for p in peers):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                missing = [self.peer_name(p) for p in peers if p not in self._acked]
+                log.info("party %s closed without goodbye from %s", self.me, ", ".join(missing))
+                return
+            self._receive_one(remaining)
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        self.close(wait=0 if exc_type is not None else None)
 
     # -- sending -------------------------------------------------------------------------------
     def peer_name(self, peer: int) -> str:
@@ -95,20 +130,22 @@ class Endpoint:
         Arrays of 64 KiB and more go zero-copy: do not modify them until the peer has them.
         """
         if self._closed:
-            raise MpcError("send on a closed endpoint")
+            raise MpcError("send on a closed session")
         self._check_peer(peer)
         payload = [_as_frame(f) for f in frames]
         nbytes = sum(len(f) if isinstance(f, (bytes, bytearray)) else f.nbytes for f in payload)
         if nbytes > self.max_message_bytes:
             raise ValueError(f"message of {nbytes} bytes exceeds the bound of {self.max_message_bytes}")
-        header = wire.pack_header(wire.KIND_DATA, self.me, peer, self.session_id, self._send_seq[peer], tag)
+        header = wire.pack_header(wire.KIND_DATA, self.me, peer, self._pair_session[peer],
+                                  self._send_seq[peer], tag)
         self._send_seq[peer] += 1
         self._transmit(peer, [header, *payload])
         self.stats.on_send(tag, nbytes + len(header))
 
-    def _send_control(self, peer: int, kind: int) -> None:
-        header = wire.pack_header(kind, self.me, peer, self.session_id, 0, "ctl")
-        self._transmit(peer, [header])
+    def _send_control(self, peer: int, kind: int, *payload) -> None:
+        session_id = wire.NO_SESSION if kind == wire.KIND_HELLO else self._pair_session[peer]
+        header = wire.pack_header(kind, self.me, peer, session_id, 0, "ctl")
+        self._transmit(peer, [header, *payload])
 
     # -- receiving -----------------------------------------------------------------------------
     def recv(self, peer: int, tag: str, timeout: float | None = None) -> list[memoryview]:
@@ -147,17 +184,24 @@ class Endpoint:
             header = wire.parse_header(frames[0], source)
         except ProtocolError as exc:
             return self._drop(str(exc))
-        if header.session_id != self.session_id:
-            return self._drop(f"frame for another session {header.session_id.hex()}")
         if header.receiver != self.me or not (0 <= header.sender < self.parties) or header.sender == self.me:
             return self._drop(f"frame from {header.sender} to {header.receiver} is not for party {self.me}")
         if source is not None and source != header.sender:
             return self._drop(f"party {source} sent a frame claiming to be party {header.sender}")
         peer = header.sender
         if header.kind == wire.KIND_HELLO:
-            return self._on_hello(peer)
+            return self._on_hello(peer, [memoryview(f) for f in frames[1:]])
+        if header.session_id != self._pair_session[peer]:
+            return self._drop(f"frame for another session {header.session_id.hex()}")
         if header.kind == wire.KIND_BYE:
             self._left.add(peer)
+            try:
+                self._send_control(peer, wire.KIND_BYE_ACK)
+            except Exception:  # noqa: BLE001 - it is leaving anyway
+                pass
+            return None
+        if header.kind == wire.KIND_BYE_ACK:
+            self._acked.add(peer)
             return None
         payload = [memoryview(f) for f in frames[1:]]
         nbytes = sum(f.nbytes for f in payload)
@@ -175,8 +219,8 @@ class Endpoint:
         self._pending_count += 1
         return None
 
-    def _on_hello(self, peer: int) -> None:
-        """Transports with a connection handshake override this."""
+    def _on_hello(self, peer: int, payload: list[memoryview]) -> None:
+        """Transports with a connection handshake override this; others ignore HELLO."""
 
     def channel(self, peer: int) -> "Channel":
         self._check_peer(peer)
@@ -232,14 +276,14 @@ class Channel:
         array = np.asarray(array)
         if array.dtype.kind not in _ARRAY_KINDS:
             raise TypeError(f"cannot send an array of dtype {array.dtype}")
-        meta = (array.dtype.str + "|" + ",".join(str(d) for d in array.shape)).encode("ascii")
+        meta = (array.dtype.str + ";" + ",".join(str(d) for d in array.shape)).encode("ascii")
         self.send(tag, meta, np.ascontiguousarray(array))
 
     def recv_array(self, tag: str, dtype=None, shape=None, timeout: float | None = None) -> np.ndarray:
         """An array sent by `send_array`; checks dtype and shape when given (read-only view)."""
         meta, data = self.recv_frames(tag, 2, timeout)
         try:
-            dtype_text, shape_text = bytes(meta).decode("ascii").split("|")
+            dtype_text, shape_text = bytes(meta).decode("ascii").split(";")
             got_dtype = np.dtype(dtype_text)
             got_shape = tuple(int(d) for d in shape_text.split(",")) if shape_text else ()
         except (ValueError, TypeError, UnicodeDecodeError) as exc:

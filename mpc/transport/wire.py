@@ -18,7 +18,9 @@ MAX_TAG_BYTES = 64
 KIND_DATA = 0
 KIND_HELLO = 1
 KIND_BYE = 2
-_KINDS = (KIND_DATA, KIND_HELLO, KIND_BYE)
+KIND_BYE_ACK = 3
+_KINDS = (KIND_DATA, KIND_HELLO, KIND_BYE, KIND_BYE_ACK)
+NO_SESSION = bytes(SESSION_ID_BYTES)  # HELLO frames: the session id is agreed by the HELLOs
 
 # magic, version, kind, sender, receiver, session id, sequence number, tag length
 _FIXED = struct.Struct("<2sBBHH16sQB")
