@@ -153,3 +153,20 @@ def test_shamir_share_outside_field_is_rejected():
     api.configure(s)
     with pytest.raises(ProtocolError, match="outside Z_p"):
         api.input(s, None, owner=1, kind="shamir")
+
+
+def test_wrong_size_multiplication_message_is_rejected():
+    """A peer whose opened differences have the wrong length is caught before any arithmetic."""
+    network = LocalNetwork(2, timeout=5)
+    honest = ThreadSession(network.endpoint(0))
+    api.configure(honest, triples="insecure-dealer")
+    cheat = network.endpoint(1).channel(0)
+    from mpc.prg import SEED_BYTES
+    network.endpoint(0).channel(1)  # party 0 sends the dealer seed when its triples are first used
+    x = api.input(honest, np.arange(4), owner=0)
+    cheat.recv("ss:input:header")
+    cheat.recv("ss:input")
+    cheat.send("ss:mul", np.zeros(2 * 4 - 1, np.uint64))
+    with pytest.raises(ProtocolError, match="bytes, expected"):
+        x * x
+    assert len(cheat.recv("ss:dealer-seed")[0]) == SEED_BYTES

@@ -1,7 +1,6 @@
 """Pure sharing math: additive shares over Z_2^64, fixed point and truncation bounds, Shamir over Z_p,
 and a statistical check that a single party's share does not depend on the secret."""
 import itertools
-import os
 
 import numpy as np
 import pytest
