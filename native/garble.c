@@ -47,16 +47,24 @@ static int check_circuit(const uint8_t *kinds, const uint32_t *wires, size_t gat
     return ands == and_count ? MPC_OK : MPC_ERR_ARGUMENT;
 }
 
-/* Does gate g read a wire that a queued AND gate has not written yet?  Only AND gates ask: any
- * other gate flushes the queue first, which costs nothing extra in scheduled order (the AND gates
- * of one level are consecutive, see mpc_garble_schedule) and keeps the check off the XOR path. */
-static inline int reads_queued(uint8_t kind, const uint32_t *w, const uint32_t *queued_out, int queued)
+/* A 128-bit filter of the queued AND gates' output wires (bit w mod 128): most AND gates read
+ * no queued wire, and the filter says so without scanning the queue. */
+static inline int filter_hit(const uint64_t filter[2], uint32_t w)
 {
-    if (kind == MPC_GATE_CONST)
+    return (int)((filter[(w >> 6) & 1] >> (w & 63)) & 1);
+}
+
+/* Does AND gate w read a wire that a queued AND gate has not written yet?  Only AND gates ask:
+ * any other gate flushes the queue first, which costs nothing extra in scheduled order (the AND
+ * gates of one level are consecutive, see mpc_garble_schedule) and keeps the check off the XOR
+ * path. */
+static inline int reads_queued(const uint32_t *w, const uint32_t *queued_out, int queued,
+                               const uint64_t filter[2])
+{
+    if (!filter_hit(filter, w[0]) && !filter_hit(filter, w[1]))
         return 0;
-    int binary = kind == MPC_GATE_XOR || kind == MPC_GATE_AND;
     for (int q = 0; q < queued; q++)
-        if (queued_out[q] == w[0] || (binary && queued_out[q] == w[1]))
+        if (queued_out[q] == w[0] || queued_out[q] == w[1])
             return 1;
     return 0;
 }
@@ -107,6 +115,7 @@ static void tccr_portable(const void *key, __m128i *x, const __m128i *tweak, int
 
 typedef struct and_queue {
     int count;
+    uint64_t filter[2];
     uint32_t out[EVAL_QUEUE];
     uint64_t gate_id[EVAL_QUEUE];  /* tweak_base + AND index */
     __m128i a[EVAL_QUEUE], b[EVAL_QUEUE];
@@ -145,6 +154,7 @@ static inline void garble_flush(tccr_fn hash, const void *key, __m128i delta,
         store_block(labels + 16 * (size_t)q->out[k], _mm_xor_si128(wg0, we0));
     }
     q->count = 0;
+    q->filter[0] = q->filter[1] = 0;
 }
 
 static inline int garble_run(tccr_fn hash, const void *key,
@@ -153,6 +163,7 @@ static inline int garble_run(tccr_fn hash, const void *key,
 {
     and_queue q;
     q.count = 0;
+    q.filter[0] = q.filter[1] = 0;
     uint64_t and_index = 0;
     __m128i ones = _mm_set1_epi32(-1), zero = _mm_setzero_si128();
     const __m128i xor_mask[MPC_GATE_CONST + 1] = {ones, zero, zero, zero, zero};
@@ -160,11 +171,12 @@ static inline int garble_run(tccr_fn hash, const void *key,
     for (size_t g = 0; g < gate_count; g++) {
         const uint32_t *w = wires + 3 * g;
         uint8_t kind = kinds[g];
-        if (q.count && (kind != MPC_GATE_AND || reads_queued(kind, w, q.out, q.count)))
+        if (q.count && (kind != MPC_GATE_AND || reads_queued(w, q.out, q.count, q.filter)))
             garble_flush(hash, key, delta, &q, labels, tables, tweak_base);
         uint8_t *out = labels + 16 * (size_t)w[2];
         if (kind == MPC_GATE_AND) {
             q.out[q.count] = w[2];
+            q.filter[(w[2] >> 6) & 1] |= (uint64_t)1 << (w[2] & 63);
             q.gate_id[q.count] = tweak_base + and_index++;
             q.a[q.count] = load_block(labels + 16 * (size_t)w[0]);
             q.b[q.count] = load_block(labels + 16 * (size_t)w[1]);
@@ -241,6 +253,7 @@ static inline void evaluate_flush(tccr_fn hash, const void *key, and_queue *q,
         store_block(labels + 16 * (size_t)q->out[k], _mm_xor_si128(wg, we));
     }
     q->count = 0;
+    q->filter[0] = q->filter[1] = 0;
 }
 
 static inline int evaluate_run(tccr_fn hash, const void *key,
@@ -249,17 +262,19 @@ static inline int evaluate_run(tccr_fn hash, const void *key,
 {
     and_queue q;
     q.count = 0;
+    q.filter[0] = q.filter[1] = 0;
     uint64_t and_index = 0;
     __m128i ones = _mm_set1_epi32(-1), zero = _mm_setzero_si128();
     const __m128i xor_mask[MPC_GATE_CONST + 1] = {ones, zero, zero, zero, zero};
     for (size_t g = 0; g < gate_count; g++) {
         const uint32_t *w = wires + 3 * g;
         uint8_t kind = kinds[g];
-        if (q.count && (kind != MPC_GATE_AND || reads_queued(kind, w, q.out, q.count)))
+        if (q.count && (kind != MPC_GATE_AND || reads_queued(w, q.out, q.count, q.filter)))
             evaluate_flush(hash, key, &q, labels, tables, tweak_base);
         uint8_t *out = labels + 16 * (size_t)w[2];
         if (kind == MPC_GATE_AND) {
             q.out[q.count] = w[2];
+            q.filter[(w[2] >> 6) & 1] |= (uint64_t)1 << (w[2] & 63);
             q.gate_id[q.count] = tweak_base + and_index++;
             q.a[q.count] = load_block(labels + 16 * (size_t)w[0]);
             q.b[q.count] = load_block(labels + 16 * (size_t)w[1]);

@@ -71,11 +71,12 @@ def native_rows(quick: bool, repeat: int) -> list[dict]:
 def _timed_run(party, job, inputs, channel, me):
     _sync(channel, me)
     before = channel.stats.protocol()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     output = party.run(job, inputs)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     after = channel.stats.protocol()
-    return seconds, after.bytes_sent - before.bytes_sent, after.bytes_received - before.bytes_received, output
+    return (seconds, after.bytes_sent - before.bytes_sent, after.bytes_received - before.bytes_received,
+            output, cpu)
 
 
 def party_job(channel, me: int, cases: list, repeat: int, rng=None) -> dict:
@@ -91,11 +92,11 @@ def party_job(channel, me: int, cases: list, repeat: int, rng=None) -> dict:
     for name, job, inputs in cases:
         best = None
         for _ in range(max(1, repeat)):
-            seconds, sent, received, output = _timed_run(party, job, inputs[me], channel, me)
+            seconds, sent, received, output, cpu = _timed_run(party, job, inputs[me], channel, me)
             if best is None or seconds < best[0]:
-                best = (seconds, sent, received)
+                best = (seconds, sent, received, cpu)
         results[name] = {"seconds": best[0], "sent": best[1], "received": best[2],
-                         "output": output}
+                         "output": output, "cpu": best[3]}
     return results
 
 
@@ -135,7 +136,10 @@ def rows_from(parties: list[dict], cases: list) -> list[dict]:
         seconds = max(g["seconds"], e["seconds"])
         extra = {"and_gates": job.circuit.and_count * job.instances,
                  "bytes_expected": expected["garbler"] + expected["evaluator"],
-                 "reveal": job.reveal, "setup_seconds": max(garbler["setup"], evaluator["setup"])}
+                 "reveal": job.reveal, "setup_seconds": max(garbler["setup"], evaluator["setup"]),
+                 # CPU seconds of each process (all its threads): what the run costs when the
+                 # machine is shared and wall time is not only ours
+                 "garbler_cpu_seconds": g["cpu"], "evaluator_cpu_seconds": e["cpu"]}
         if name.startswith("aes"):
             extra["ms_per_block"] = 1000 * seconds / job.instances
         rows.append(measurement("gc", name, n, seconds, bytes_sent=g["sent"] + e["sent"],
