@@ -50,12 +50,14 @@ class Evaluator:
         per_message = job.instances_per_message()
         and_count = circuit.and_count
         labels = np.empty((circuit.wire_count, LABEL), np.uint8)
-        inputs_buf = np.empty((circuit.input_bits, LABEL), np.uint8)
         masked = np.empty((job.instances, circuit.output_bits), np.uint8)
         pieces = jobs.segments(circuit)
+        stacked = np.concatenate([garbler_labels, my_labels])
+        rows = job.input_rows()
+        n_in = circuit.input_bits
         if len(pieces) > 1:  # a large circuit arrives piece by piece: evaluate each as it comes
             for instance in range(job.instances):
-                job.instance_labels(garbler_labels, my_labels, instance, labels[:circuit.input_bits])
+                np.take(stacked, rows[instance], axis=0, out=labels[:n_in])
                 for start, stop, first_and, end_and in pieces:
                     tables = self.channel.recv_exact(jobs.TAG_TABLES, np.uint8,
                                                      (end_and - first_and, native.TABLE_BYTES),
@@ -69,9 +71,9 @@ class Evaluator:
             tables = self.channel.recv_exact(jobs.TAG_TABLES, np.uint8,
                                              (count, and_count, native.TABLE_BYTES), timeout=self.timeout)
             for k in range(count):
-                job.instance_labels(garbler_labels, my_labels, first + k, inputs_buf)
-                native.evaluate_circuit(circuit, inputs_buf, tables[k], self._schedule,
-                                        self.next_gate_id, labels=labels)
+                np.take(stacked, rows[first + k], axis=0, out=labels[:n_in])
+                native.evaluate_range(circuit, 0, circuit.gate_count, tables[k], self._schedule,
+                                      self.next_gate_id, labels)
                 self.next_gate_id += and_count
                 masked[first + k] = labels[circuit.output_start:, 0] & 1
         self.last_active_labels = labels

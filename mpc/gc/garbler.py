@@ -60,12 +60,14 @@ class Garbler:
         per_message = job.instances_per_message()
         and_count = circuit.and_count
         labels = np.empty((circuit.wire_count, LABEL), np.uint8)
-        inputs_buf = np.empty((circuit.input_bits, LABEL), np.uint8)
         permute = np.empty((job.instances, circuit.output_bits), np.uint8)
         pieces = jobs.segments(circuit)
+        stacked = np.concatenate([my_zero, evaluator_zero])
+        rows = job.input_rows()
+        n_in = circuit.input_bits
         if len(pieces) > 1:  # a large circuit: garble and send it piece by piece
             for instance in range(job.instances):
-                job.instance_labels(my_zero, evaluator_zero, instance, labels[:circuit.input_bits])
+                np.take(stacked, rows[instance], axis=0, out=labels[:n_in])
                 for start, stop, first_and, end_and in pieces:
                     tables = np.empty((end_and - first_and, native.TABLE_BYTES), np.uint8)
                     native.garble_range(circuit, start, stop, self.delta, self._schedule,
@@ -77,9 +79,9 @@ class Garbler:
             count = min(per_message, job.instances - first)
             tables = np.empty((count, and_count, native.TABLE_BYTES), np.uint8)
             for k in range(count):
-                job.instance_labels(my_zero, evaluator_zero, first + k, inputs_buf)
-                native.garble_circuit(circuit, inputs_buf, self.delta, self._schedule,
-                                      self.next_gate_id, labels=labels, tables=tables[k])
+                np.take(stacked, rows[first + k], axis=0, out=labels[:n_in])
+                native.garble_range(circuit, 0, circuit.gate_count, self.delta, self._schedule,
+                                    self.next_gate_id, labels, tables[k])
                 self.next_gate_id += and_count
                 permute[first + k] = labels[circuit.output_start:, 0] & 1
             self.channel.send(jobs.TAG_TABLES, tables)

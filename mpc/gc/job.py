@@ -121,26 +121,27 @@ class Job:
             parts.append(np.concatenate(per, axis=1).reshape(-1))
         return np.concatenate(parts).astype(np.uint8) if parts else np.zeros(0, np.uint8)
 
-    def instance_labels(self, garbler_labels: np.ndarray, evaluator_labels: np.ndarray,
-                        instance: int, out: np.ndarray) -> np.ndarray:
-        """Gather the (input_bits, 16) labels of one instance from both roles' layout arrays."""
+    def input_rows(self) -> np.ndarray:
+        """(instances, input_bits) row numbers into the stacked label arrays [garbler's layout;
+        evaluator's layout]: row k of instance i is the label of the circuit's input wire k."""
         sizes = self.circuit.input_sizes
-        cursor = {}
-        for role, labels in ((GARBLER, garbler_labels), (EVALUATOR, evaluator_labels)):
-            shared_at = 0
-            inst_at = self.shared_bits(role) + instance * self.instance_bits(role)
+        rows = np.empty((self.instances, self.circuit.input_bits), dtype=np.intp)
+        offset = {GARBLER: 0, EVALUATOR: self.total_bits(GARBLER)}
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        for role in (GARBLER, EVALUATOR):
+            shared_at = offset[role]
+            inst_at = offset[role] + self.shared_bits(role)
+            step = self.instance_bits(role)
             for v in self.values_of(role):
+                wires = slice(starts[v], starts[v + 1])
                 if self.shared[v]:
-                    cursor[v] = labels[shared_at:shared_at + sizes[v]]
+                    rows[:, wires] = shared_at + np.arange(sizes[v])
                     shared_at += sizes[v]
                 else:
-                    cursor[v] = labels[inst_at:inst_at + sizes[v]]
+                    rows[:, wires] = (inst_at + np.arange(self.instances)[:, None] * step
+                                      + np.arange(sizes[v])[None, :])
                     inst_at += sizes[v]
-        start = 0
-        for v, width in enumerate(sizes):
-            out[start:start + width] = cursor[v]
-            start += width
-        return out
+        return rows
 
     def instances_per_message(self) -> int:
         per = 32 * self.circuit.and_count
