@@ -138,16 +138,17 @@ def test_sessions_are_fresh_and_labels_differ_by_delta():
     def garbler(ch):
         g = gc.Garbler(ch)
         g.run(job, [12345])
-        return g.delta, g.last_zero_labels.copy()
+        return g.delta, g.last_zero_labels.copy(), bytes(g._schedule)
 
     def evaluator(ch):
         e = gc.Evaluator(ch)
         e.run(job, [67890])
         return e.last_active_labels.copy()
 
-    (d1, zero1), active1 = two_party(garbler, evaluator)
-    (d2, zero2), _ = two_party(garbler, evaluator)
+    (d1, zero1, key1), active1 = two_party(garbler, evaluator)
+    (d2, zero2, key2), _ = two_party(garbler, evaluator)
     assert d1 != d2 and d1[0] & 1 and d2[0] & 1
+    assert key1 != key2  # a fresh hash key per session
     assert not np.any(np.all(zero1 == zero2, axis=1))
     d = np.frombuffer(d1, np.uint8)
     # every evaluator label is the zero-label or zero-label ^ Δ, and matches the wire's value
