@@ -170,3 +170,24 @@ def test_wrong_size_multiplication_message_is_rejected():
     with pytest.raises(ProtocolError, match="bytes, expected"):
         x * x
     assert len(cheat.recv("ss:dealer-seed")[0]) == SEED_BYTES
+
+
+def test_inconsistent_shamir_share_is_detected_on_open():
+    """A party that opens a share off its polynomial makes every receiver raise ProtocolError."""
+    from mpc.native import field
+    from mpc.ss import shamir_protocol
+
+    def job(s):
+        x = api.input(s, np.arange(5) if s.me == 0 else None, owner=0, kind="shamir")
+        share = x.share if s.me != 2 else field.add(x.share, np.ones(5, np.uint64))
+        try:
+            shamir_protocol.open_value(api.context(s), share)
+        except ProtocolError as exc:
+            return str(exc)
+        return None
+    def body(endpoint):
+        session = ThreadSession(endpoint)
+        api.configure(session)
+        return job(session)
+    results = run_threads(body, parties=3, timeout=20)
+    assert all(r is not None and "not on one polynomial" in r for r in results)
