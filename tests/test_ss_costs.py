@@ -77,3 +77,18 @@ def test_shamir_multiplication_bytes_and_rounds(parties):
         assert mul == ((parties - 1) * (8 * n + header("ss:shamir-reshare")), 1)
         # A dot product of any length re-shares one element.
         assert dot[0] - mul[0] == (parties - 1) * (8 + header("ss:shamir-reshare"))
+
+
+def test_vector_ot_matrix_triple_bytes_match_formula():
+    m, k, p = 4, 8, 6
+
+    def job(endpoint):
+        s = ThreadSession(endpoint)
+        triples = api.context(s).triples
+        triples.prepare(128)
+        before = s.stats.protocol("iknp").bytes_sent
+        triples.take_matrix(m, k, p)
+        return s.stats.protocol("iknp").bytes_sent - before
+    sent = run_threads(job, parties=2)
+    payload = 2 * 64 * m * k * (16 + 16 * p)     # 2 ordered pairs: u rows + two 8p-byte messages per OT
+    assert 0 <= sum(sent) - payload < 0.01 * payload

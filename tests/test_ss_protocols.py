@@ -149,13 +149,16 @@ def test_ot_triples_satisfy_c_equals_ab(parties):
         triples = api.context(s).triples
         triples.prepare(count)
         a, b, c = triples.take(count)
-        ma, mb, mc = triples.take_matrix(3, 4, 2)
-        return a, b, c, ma, mb, mc, triples.secure
+        ma, mb, mc = triples.take_matrix(3, 4, 2)      # scalar cross products (few columns)
+        va, vb, vc = triples.take_matrix(3, 5, 6)      # vector OT (p >= 4 columns)
+        return a, b, c, ma, mb, mc, triples.secure, va, vb, vc
     results = run(job, parties)
     a, b, c, ma, mb, mc = (sum(r[i] for r in results) for i in range(6))
+    va, vb, vc = (sum(r[i] for r in results) for i in (7, 8, 9))
     assert all(r[6] for r in results)
     assert np.array_equal(a * b, c)
     assert np.array_equal(ma @ mb, mc)
+    assert np.array_equal(va @ vb, vc)
     # Shares are not degenerate: a party's a differs from the total.
     assert not np.array_equal(results[0][0], a)
 

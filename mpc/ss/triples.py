@@ -19,6 +19,8 @@ from mpc.ss.randomness import random_bytes, random_uint64
 TAG_DEALER_SEED = "ss:dealer-seed"
 CHUNK_ELEMENTS = 1 << 15          # cross products per OT batch: 2^21 OTs, ~50 MB of OT state
 _SHIFTS = np.arange(64, dtype=np.uint64)
+VECTOR_MIN_COLUMNS = 4            # matrix triples with p >= 4 columns use vector OT (8p-byte messages)
+VECTOR_CHUNK_BYTES = 1 << 24      # bytes of one OT message array per chosen-OT batch
 
 
 def make_triple_source(context, kind: str):
@@ -151,14 +153,61 @@ class GilboaTriples(TripleSource):
         return a, b, c
 
     def generate_matrix(self, m: int, k: int, n: int):
-        """Matrix triple with one cross product per (row, inner, column): m k n products per pair."""
+        """Matrix triple: cross terms A_i @ B_j by vector OT when B has several columns, else by
+        one scalar cross product per (row, inner, column)."""
         rng = self.context.rng
         a, b = random_uint64(rng, (m, k)), random_uint64(rng, (k, n))
-        a_words = np.broadcast_to(a[:, :, None], (m, k, n))
-        b_words = np.broadcast_to(b[None, :, :], (m, k, n))
-        cross = self._cross_terms(np.ascontiguousarray(a_words), np.ascontiguousarray(b_words))
-        c = a @ b + cross.reshape(m, k, n).sum(axis=1, dtype=np.uint64)
+        c = a @ b
+        me = self.context.me
+        for receiver_party, sender_party in self._pairs():
+            if n >= VECTOR_MIN_COLUMNS:
+                if receiver_party == me:
+                    c += self.cross_matrix(a, n, True, sender_party)
+                else:
+                    c += self.cross_matrix(b, m, False, receiver_party)
+                continue
+            a_words = np.ascontiguousarray(np.broadcast_to(a[:, :, None], (m, k, n))).ravel()
+            b_words = np.ascontiguousarray(np.broadcast_to(b[None, :, :], (m, k, n))).ravel()
+            if receiver_party == me:
+                cross = self.cross_shares(a_words, True, sender_party)
+            else:
+                cross = self.cross_shares(b_words, False, receiver_party)
+            c += cross.reshape(m, k, n).sum(axis=1, dtype=np.uint64)
         return a, b, c
+
+    def cross_matrix(self, mine: np.ndarray, other_dim: int, receive_from_peer: bool, peer: int) -> np.ndarray:
+        """Additive share of A @ B (receiver holds A (m, k), sender holds B (k, p)) by vector OT.
+
+        One chosen-message OT per bit of A: for OT (r, l, bit) the receiver chooses with bit `bit`
+        of A[r, l]; the sender offers x and x + B[l, :] 2^bit (p words each, x uniform).  The
+        receiver sums what it gets, the sender sums -x: together sum_{l, bit} A[r,l]_bit B[l,:] 2^bit.
+        `other_dim` is m for the sender and p for the receiver (the dimension the other side holds).
+        """
+        sender, receiver = self._roles(peer)
+        if receive_from_peer:
+            m, k = mine.shape
+            p = other_dim
+        else:
+            k, p = mine.shape
+            m = other_dim
+        width = 8 * p
+        rows_per_chunk = max(1, VECTOR_CHUNK_BYTES // (k * 64 * width))
+        out = np.empty((m, p), np.uint64)
+        if receive_from_peer:
+            bits = np.unpackbits(np.ascontiguousarray(mine).view(np.uint8), bitorder="little").reshape(m, k * 64)
+        else:
+            offsets = mine[:, None, :] << _SHIFTS[None, :, None]          # (k, 64, p)
+        for r0 in range(0, m, rows_per_chunk):
+            rows = min(rows_per_chunk, m - r0)
+            if receive_from_peer:
+                got = receiver.chosen(bits[r0:r0 + rows].ravel(), width).view(np.uint64)
+                out[r0:r0 + rows] = got.reshape(rows, k * 64, p).sum(axis=1, dtype=np.uint64)
+            else:
+                x = random_uint64(self.context.rng, (rows, k, 64, p))
+                shifted = x + offsets[None]
+                sender.chosen(x.reshape(-1, p).view(np.uint8), shifted.reshape(-1, p).view(np.uint8))
+                out[r0:r0 + rows] = np.negative(x.sum(axis=(1, 2), dtype=np.uint64))
+        return out
 
 
 class InsecureDealer(TripleSource):
