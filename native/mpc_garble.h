@@ -11,6 +11,8 @@
  * AND gate number k (0-based, in gate order) uses the tweaks 2(tweak_base + k) and
  * 2(tweak_base + k) + 1: a session that garbles several circuits under one hash key advances
  * tweak_base by and_count each time so no tweak repeats.
+ * The hash runs on VAES (two blocks per instruction) when the CPU has VAES and AVX2, else on
+ * AES-NI, else on the portable code; all give identical results.  flags: 0 or MPC_GARBLE_NO_VAES.
  * Returns MPC_OK, MPC_ERR_ARGUMENT (null pointer, bad schedule, delta with LSB 0, wrong and_count)
  * or MPC_ERR_CIRCUIT (unknown kind, wire out of range, gate overwriting an input wire). */
 #ifndef MPC_GARBLE_H
@@ -29,7 +31,8 @@ enum mpc_garble_gate {
 
 enum mpc_garble_constants {
     MPC_GARBLE_LABEL_BYTES = 16,
-    MPC_GARBLE_TABLE_BYTES = 32
+    MPC_GARBLE_TABLE_BYTES = 32,
+    MPC_GARBLE_NO_VAES = 1      /* flags: hash with 128-bit AES-NI even where VAES exists (tests) */
 };
 
 /* Garbler: labels holds the zero-labels of the input wires on entry and of every wire on return;
@@ -37,14 +40,14 @@ enum mpc_garble_constants {
 int mpc_garble_circuit(const uint8_t *kinds, const uint32_t *wires, size_t gate_count,
                        size_t wire_count, size_t input_count, const uint8_t *schedule,
                        const uint8_t *delta, uint64_t tweak_base, uint8_t *labels,
-                       uint8_t *tables, size_t and_count);
+                       uint8_t *tables, size_t and_count, int flags);
 
 /* Evaluator: labels holds the active labels of the input wires on entry and of every wire on
  * return; the permute (point-and-permute) bit of a label is the LSB of its byte 0. */
 int mpc_garble_evaluate(const uint8_t *kinds, const uint32_t *wires, size_t gate_count,
                         size_t wire_count, size_t input_count, const uint8_t *schedule,
                         uint64_t tweak_base, uint8_t *labels, const uint8_t *tables,
-                        size_t and_count);
+                        size_t and_count, int flags);
 
 /* Gate order for fast garbling: a stable order of the gates by AND depth in which every AND gate
  * of depth d comes after all gates of AND depth < d and before the other gates of depth d, so

@@ -71,7 +71,7 @@ def garble_circuit(circuit, input_zero_labels, delta, schedule, tweak_base: int 
         ffi.from_buffer("uint8_t[]", circuit.kinds), ffi.from_buffer("uint32_t[]", circuit.wires),
         circuit.gate_count, circuit.wire_count, circuit.input_bits, buffer(_schedule(schedule)),
         delta, int(tweak_base), buffer(labels, writable=True), buffer(tables, writable=True),
-        circuit.and_count)
+        circuit.and_count, 0)
     check(code, f"garbling {circuit.name}")
     return labels, tables
 
@@ -86,7 +86,7 @@ def evaluate_circuit(circuit, input_labels, tables, schedule, tweak_base: int = 
     code = lib.mpc_garble_evaluate(
         ffi.from_buffer("uint8_t[]", circuit.kinds), ffi.from_buffer("uint32_t[]", circuit.wires),
         circuit.gate_count, circuit.wire_count, circuit.input_bits, buffer(_schedule(schedule)),
-        int(tweak_base), buffer(labels, writable=True), buffer(tables), circuit.and_count)
+        int(tweak_base), buffer(labels, writable=True), buffer(tables), circuit.and_count, 0)
     check(code, f"evaluating {circuit.name}")
     return labels
 
@@ -117,25 +117,27 @@ def _range_args(circuit, start: int, stop: int, labels, tables, and_count: int):
 
 
 def garble_range(circuit, start: int, stop: int, delta, schedule, tweak_base: int,
-                 labels: np.ndarray, tables: np.ndarray) -> None:
+                 labels: np.ndarray, tables: np.ndarray, *, vaes: bool = True) -> None:
     """Garble gates start..stop-1 of `circuit` in place: `labels` already holds every wire they
     read; `tables` gets one row per AND gate of the range; tweak_base is that of the range's first
-    AND gate.  Lets a large circuit be garbled and sent in segments."""
+    AND gate.  Lets a large circuit be garbled and sent in segments.  vaes=False forces the
+    128-bit AES-NI hash (identical results; for tests)."""
     delta = bytes(delta)
     if len(delta) != LABEL_BYTES or not delta[0] & 1:
         raise ValueError("delta must be 16 bytes with its least significant bit set")
     args = _range_args(circuit, start, stop, labels, tables, tables.shape[0])
     code = lib.mpc_garble_circuit(*args, buffer(_schedule(schedule)), delta, int(tweak_base),
                                   buffer(labels, writable=True), buffer(tables, writable=True),
-                                  tables.shape[0])
+                                  tables.shape[0], 0 if vaes else lib.MPC_GARBLE_NO_VAES)
     check(code, f"garbling gates {start}..{stop} of {circuit.name}")
 
 
 def evaluate_range(circuit, start: int, stop: int, tables, schedule, tweak_base: int,
-                   labels: np.ndarray) -> None:
+                   labels: np.ndarray, *, vaes: bool = True) -> None:
     """Evaluate gates start..stop-1 of a garbled `circuit` in place (see garble_range)."""
     tables = np.ascontiguousarray(tables, dtype=np.uint8)
     args = _range_args(circuit, start, stop, labels, tables, tables.shape[0])
     code = lib.mpc_garble_evaluate(*args, buffer(_schedule(schedule)), int(tweak_base),
-                                   buffer(labels, writable=True), buffer(tables), tables.shape[0])
+                                   buffer(labels, writable=True), buffer(tables), tables.shape[0],
+                                   0 if vaes else lib.MPC_GARBLE_NO_VAES)
     check(code, f"evaluating gates {start}..{stop} of {circuit.name}")
