@@ -30,6 +30,9 @@ def test_ss_between_processes(benchmark):
     for row in rows:
         benchmark.extra_info[row["case"]] = {k: row[k] for k in ("n", "seconds", "mul_per_s", "bytes_sent",
                                                                   "bytes_per_mul", "rounds")}
+    for row in rows:
+        if "bytes_expected" in row:
+            assert row["bytes_sent"] == row["bytes_expected"], row["case"]
     online = {r["case"]: r for r in rows}
     # protocols/ss-additive.md: 2 parties send 2 x 8 bytes per multiplication each (+ headers).
     assert abs(online["mul-online"]["bytes_per_mul"] - 32) < 0.01

@@ -152,15 +152,25 @@ def run(options: BenchOptions) -> list[dict]:
     two = _run(partial(two_party_job, sizes=sizes, repeat=repeat), 2, options, security)
     three = _run(partial(shamir_job, n=sizes["shamir-mul-3p"], repeat=repeat), 3, options, security)
     m = sizes["matmul-100"]
+    n_mul, n_shamir = sizes["mul-online"], sizes["shamir-mul-3p"]
+    # Spec formulas (protocols/ss-additive.md, ss-shamir.md) plus one 33-byte header + tag per message.
+    header = 33
+    expected = {
+        "mul-online": 2 * (16 * n_mul + header + len("ss:mul")),
+        "shamir-mul-3p": 3 * 2 * (8 * n_shamir + header + len("ss:shamir-reshare")),
+        "matmul-100": 2 * (8 * 2 * m * m + header + len("ss:matmul")),
+    }
     return [
         _row("mul-online", sizes["mul-online"], sizes["mul-online"], two, parties=2,
+             bytes_expected=expected["mul-online"],
              triple_source="insecure-dealer, made before timing", security=security),
         _row("mul-with-triples", sizes["mul-with-triples"], sizes["mul-with-triples"], two, parties=2,
              triple_source="Gilboa over IKNP correlated OT (base OTs before timing)", security=security),
         _row("shamir-mul-3p", sizes["shamir-mul-3p"], sizes["shamir-mul-3p"], three, parties=3,
-             threshold=1, security=security),
+             threshold=1, bytes_expected=expected["shamir-mul-3p"], security=security),
         # n = 1 product, so ops_per_s is matrix products per second; mul_per_s counts the m^3
         # scalar multiplications inside it.
         _row("matmul-100", 1, m ** 3, two, parties=2, dimension=m, shape=f"{m}x{m} @ {m}x{m}",
+             bytes_expected=expected["matmul-100"],
              triple_source="insecure-dealer matrix triple, made during timing", security=security),
     ]
