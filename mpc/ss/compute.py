@@ -76,8 +76,9 @@ def secure_variance(session, samples, *, to=None) -> float:
     """Population variance of the pooled observations: E[x^2] - E[x]^2 on secret sums.
 
     Each party's local sum and sum of squares are its private inputs; one secret multiplication
-    squares the pooled mean, and only the variance is revealed.  Fixed point: keep |x| well below
-    2^((63 - 3f) / 2) so that squares fit (about 2^7 for f = 16; scale data beforehand).
+    squares the pooled mean, and only the variance is revealed.  Fixed point: the pooled sum of
+    squares times 2^(2f) / N must stay below 2^62 (sum of squares below 2^30 N for f = 16), and the
+    truncation error bounds of protocols/ss-additive.md apply; scale the data down if needed.
     """
     samples = np.asarray(samples, dtype=np.float64).ravel()
     count = _pooled_count(session, samples)
