@@ -96,8 +96,9 @@ def _receive(pipe, process, index, limit):
         if pipe.poll(0.05):
             try:
                 return pipe.recv()
-            except EOFError:
-                pass
+            except EOFError:  # the party closed its pipe without a word: it died
+                process.join(timeout=5)
+                return ("died", process.exitcode)
         if not process.is_alive() and not pipe.poll(0):
             return ("died", process.exitcode)
         if limit is not None and time.monotonic() - start > limit:
