@@ -125,8 +125,10 @@ def _pair_session(args):
     except ImportError as exc:
         raise ConfigError("networked PSI needs mpc.runtime.pair_session, which this build lacks; "
                           "try --local") from exc
+    from mpc.runtime import load_config
     address = {"listen": args.listen} if args.role == "server" else {"peer": args.peer}
-    return pair_session(ROLES[args.role], config=args.config, timeout=args.timeout, **address)
+    config = load_config(args.config) if args.config else None
+    return pair_session(ROLES[args.role], config=config, timeout=args.timeout, **address)
 
 
 def _run_local(args) -> int:
@@ -146,8 +148,15 @@ def _run_local(args) -> int:
         role = "server" if endpoint.me == 0 else "client"
         return _play(endpoint.channel(1 - endpoint.me), role, tables[endpoint.me], args,
                      bar if endpoint.me == 1 else None)
+    def party_session(session):
+        return party(session.endpoint)
     try:
-        outcomes = run_threads(party, parties=2, timeout=args.timeout)
+        try:
+            from mpc.runtime import run_local
+        except ImportError:  # no ZeroMQ runtime in this build: threads over the in-process transport
+            outcomes = run_threads(party, parties=2, timeout=args.timeout)
+        else:  # two processes over ZeroMQ loopback with CURVE, as two hosts would run it
+            outcomes = run_local(party_session, parties=2, timeout=args.timeout, names=["server", "client"])
     finally:
         bar.close()
     seconds = time.perf_counter() - started

@@ -1,0 +1,103 @@
+"""PSI between real processes over ZeroMQ: `mpc psi` with --listen/--peer, run_local, dying peers.
+
+Spec: protocols/psi-rsa.md.  A peer killed mid-run must make the other side stop with a clear
+error within its timeout and leave no output file.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+import mpc.psi as psi
+from mpc.errors import MpcError
+from mpc.psi import messages as msg
+
+runtime = pytest.importorskip("mpc.runtime")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_ids(path, header: str, ids) -> str:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow([header, "payload"])
+        for i, x in enumerate(ids):
+            w.writerow([x, f"row{i}"])
+    return str(path)
+
+
+def mpc_cmd(*args) -> list[str]:
+    return [sys.executable, "-m", "mpc.cli", *args]
+
+
+def test_cli_over_tcp_gives_the_intersection(tmp_path):
+    port = free_port()
+    a = write_ids(tmp_path / "a.csv", "id", [f"x{i}" for i in range(0, 60)])
+    b = write_ids(tmp_path / "b.csv", "ident", [f"x{i}" for i in range(40, 100)])
+    server = subprocess.Popen(mpc_cmd("psi", "--role", "server", "--listen", f"tcp://127.0.0.1:{port}",
+                                      "--input", a, "--key", "id", "--output", str(tmp_path / "a_out.csv"),
+                                      "--timeout", "30"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    client = subprocess.run(mpc_cmd("psi", "--role", "client", "--peer", f"tcp://127.0.0.1:{port}",
+                                    "--input", b, "--key", "ident", "--output", str(tmp_path / "b_out.csv"),
+                                    "--timeout", "30", "--json"), capture_output=True, timeout=90)
+    out, err = server.communicate(timeout=60)
+    assert client.returncode == 0, client.stderr.decode()
+    assert server.returncode == 0, err.decode()
+    with open(tmp_path / "a_out.csv", newline="") as f:
+        rows_a = list(csv.reader(f))
+    with open(tmp_path / "b_out.csv", newline="") as f:
+        rows_b = list(csv.reader(f))
+    assert sorted(r[0] for r in rows_a[1:]) == sorted(f"x{i}" for i in range(40, 60))
+    assert [r[0] for r in rows_a[1:]] == [r[0] for r in rows_b[1:]]
+
+
+def test_client_killed_mid_run_stops_the_server_without_output(tmp_path):
+    port = free_port()
+    a = write_ids(tmp_path / "a.csv", "id", [f"s{i}" for i in range(20000)])
+    b = write_ids(tmp_path / "b.csv", "id", [f"c{i}" for i in range(20000)])
+    out_a = tmp_path / "a_out.csv"
+    server = subprocess.Popen(mpc_cmd("psi", "--role", "server", "--listen", f"tcp://127.0.0.1:{port}",
+                                      "--input", a, "--key", "id", "--output", str(out_a), "--timeout", "4",
+                                      "--batch-size", "256"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    client = subprocess.Popen(mpc_cmd("psi", "--role", "client", "--peer", f"tcp://127.0.0.1:{port}",
+                                      "--input", b, "--key", "id", "--output", str(tmp_path / "b_out.csv"),
+                                      "--timeout", "4"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(3)  # connected and exchanging batches by now
+    client.send_signal(signal.SIGKILL)
+    client.wait()
+    started = time.monotonic()
+    _, err = server.communicate(timeout=60)
+    assert server.returncode not in (0, None)
+    assert time.monotonic() - started < 4 + 15
+    text = err.decode()
+    assert "mpc psi: error: party client:" in text, text  # timeout, left, or not connected
+    assert not out_a.exists() and not (tmp_path / "b_out.csv").exists()
+    assert sorted(os.listdir(tmp_path)) == ["a.csv", "b.csv"]
+
+
+def _dying_client(session, server_ids):
+    if session.me == 0:
+        return psi.server(session, server_ids, batch_size=8)
+    channel = session.channel(0)
+    channel.send(msg.TAG_CLIENT_HELLO, msg.ClientHello("both", 1, 64).pack())
+    channel.recv_bytes(msg.TAG_SERVER_HELLO, max_size=4096)
+    os._exit(3)  # the process dies without a goodbye
+
+
+def test_run_local_server_reports_a_dead_client_within_the_timeout():
+    started = time.monotonic()
+    with pytest.raises(MpcError):
+        runtime.run_local(_dying_client, parties=2, args=([f"id{i}" for i in range(64)],), timeout=3)
+    assert time.monotonic() - started < 3 + 20
