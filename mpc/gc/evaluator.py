@@ -14,7 +14,7 @@ from mpc.gc import job as jobs
 from mpc.gc.job import EVALUATOR, GARBLER, Job
 from mpc.native import garble as native
 from mpc.ot import IknpReceiver
-from mpc.prg import Prg, derive_session_key
+from mpc.prg import Prg
 
 LABEL = native.LABEL_BYTES
 
@@ -35,10 +35,7 @@ class Evaluator:
         """Agree on the hash key (both contribute 16 random bytes) and run the base OTs."""
         if self._schedule is not None:
             return
-        mine = self.prg.bytes(16)
-        self.channel.send(jobs.TAG_KEY, mine)
-        theirs = bytes(self.channel.recv_bytes(jobs.TAG_KEY, 16, timeout=self.timeout))
-        self._schedule = native.hash_schedule(derive_session_key(jobs.HASH_KEY_LABEL, theirs, mine))
+        self._schedule = jobs.agree_hash_schedule(self.channel, self.prg, EVALUATOR, self.timeout)
         self.ot.setup()
 
     def run(self, job: Job, inputs):

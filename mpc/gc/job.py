@@ -13,6 +13,7 @@ import numpy as np
 
 from mpc.gc.circuit import Circuit, int_to_bits
 from mpc.native import garble as native
+from mpc.prg import derive_session_key
 
 GARBLER, EVALUATOR = "garbler", "evaluator"
 REVEALS = ("both", "evaluator", "garbler")
@@ -196,3 +197,13 @@ def setup_bytes() -> dict:
     base = base_ot_bytes()
     key = 16 + header_bytes(TAG_KEY)
     return {"garbler": key + base["receiver"], "evaluator": key + base["sender"], "flights": 3}
+
+
+def agree_hash_schedule(channel, prg, role: str, timeout: float | None):
+    """Both parties contribute 16 random bytes to the session's hash key (garbler's first), so
+    neither alone chooses the key of the correlation-robust hash; returns its AES schedule."""
+    mine = prg.bytes(16)
+    channel.send(TAG_KEY, mine)
+    theirs = bytes(channel.recv_bytes(TAG_KEY, 16, timeout=timeout))
+    first, second = (mine, theirs) if role == GARBLER else (theirs, mine)
+    return native.hash_schedule(derive_session_key(HASH_KEY_LABEL, first, second))
