@@ -47,10 +47,10 @@ def test_cli_over_tcp_gives_the_intersection(tmp_path):
     b = write_ids(tmp_path / "b.csv", "ident", [f"x{i}" for i in range(40, 100)])
     server = subprocess.Popen(mpc_cmd("psi", "--role", "server", "--listen", f"tcp://127.0.0.1:{port}",
                                       "--input", a, "--key", "id", "--output", str(tmp_path / "a_out.csv"),
-                                      "--timeout", "30"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                      "--timeout", "30"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
     client = subprocess.run(mpc_cmd("psi", "--role", "client", "--peer", f"tcp://127.0.0.1:{port}",
                                     "--input", b, "--key", "ident", "--output", str(tmp_path / "b_out.csv"),
-                                    "--timeout", "30", "--json"), capture_output=True, timeout=90)
+                                    "--timeout", "30", "--json"), capture_output=True, timeout=90, cwd=tmp_path)
     out, err = server.communicate(timeout=60)
     assert client.returncode == 0, client.stderr.decode()
     assert server.returncode == 0, err.decode()
@@ -70,10 +70,10 @@ def test_client_killed_mid_run_stops_the_server_without_output(tmp_path):
     server = subprocess.Popen(mpc_cmd("psi", "--role", "server", "--listen", f"tcp://127.0.0.1:{port}",
                                       "--input", a, "--key", "id", "--output", str(out_a), "--timeout", "4",
                                       "--batch-size", "256"),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
     client = subprocess.Popen(mpc_cmd("psi", "--role", "client", "--peer", f"tcp://127.0.0.1:{port}",
                                       "--input", b, "--key", "id", "--output", str(tmp_path / "b_out.csv"),
-                                      "--timeout", "4"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                      "--timeout", "4"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
     time.sleep(3)  # connected and exchanging batches by now
     client.send_signal(signal.SIGKILL)
     client.wait()
