@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import pkgutil
 
 from mpc.errors import ConfigError
@@ -40,6 +41,10 @@ def run(args) -> int:
         raise ConfigError(f"unknown protocol {args.protocol!r}; choose from {', '.join(_protocols())}")
     module = importlib.import_module(f"mpc.bench.{args.protocol}")
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else None
+    # Plain-TCP cases run on loopback between this machine's own processes: the transport's
+    # warning about unencrypted links would repeat once per party and run, so the rows say
+    # `security` instead.
+    logging.getLogger("mpc.transport").setLevel(logging.ERROR)
     rows = module.run(BenchOptions(quick=args.quick, sizes=sizes, repeat=max(1, args.repeat)))
     if args.json:
         for row in rows:

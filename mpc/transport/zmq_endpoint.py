@@ -167,9 +167,12 @@ class ZmqEndpoint(Endpoint):
             raise
 
     def _poll(self, timeout: float):
-        if not self._socket.poll(max(1, int(timeout * 1000)), zmq.POLLIN):
-            return None
-        frames = self._socket.recv_multipart(copy=False)
+        try:  # a queued message needs no poll: one system call less per message in bulk transfers
+            frames = self._socket.recv_multipart(zmq.NOBLOCK, copy=False)
+        except zmq.Again:
+            if not self._socket.poll(max(1, int(timeout * 1000)), zmq.POLLIN):
+                return None
+            frames = self._socket.recv_multipart(copy=False)
         source = self._routing.get(frames[0].bytes, -1)
         if len(frames) > 1 and source >= 0 and not self._authentic(source, frames[1]):
             source = -1
