@@ -26,3 +26,16 @@ def measurement(protocol: str, case: str, n: int, seconds: float, *, bytes_sent:
            "bytes_sent": int(bytes_sent), "bytes_received": int(bytes_received), "rounds": int(rounds)}
     row.update(extra)
     return row
+
+
+SYNC_TAG = "bench:sync"
+
+
+def sync_pair(channel, me: int) -> None:
+    """A ping-pong so that both parties start the timed part together (party 0 pings)."""
+    if me == 0:
+        channel.send(SYNC_TAG, b"")
+        channel.recv(SYNC_TAG)
+    else:
+        channel.recv(SYNC_TAG)
+        channel.send(SYNC_TAG, b"")

@@ -18,23 +18,13 @@ from functools import partial
 
 import numpy as np
 
-from mpc.bench import BenchOptions, measurement
+from mpc.bench import BenchOptions, measurement, sync_pair
 
 DESCRIPTION = "garbled circuits: half-gates garble/evaluate AND gates/s, AES-128 and a 10^6-AND circuit in 2PC"
 BATCH_BLOCKS = 1000
 QUICK_BATCH_BLOCKS = 20
 LARGE_BLOCKS = 156
 QUICK_LARGE_BLOCKS = 4
-_SYNC = "bench:sync"
-
-
-def _sync(channel, me: int) -> None:
-    if me == 0:
-        channel.send(_SYNC, b"")
-        channel.recv(_SYNC)
-    else:
-        channel.recv(_SYNC)
-        channel.send(_SYNC, b"")
 
 
 def native_rows(quick: bool, repeat: int) -> list[dict]:
@@ -80,7 +70,7 @@ def native_rows(quick: bool, repeat: int) -> list[dict]:
 
 
 def _timed_run(party, job, inputs, channel, me):
-    _sync(channel, me)
+    sync_pair(channel, me)
     before = channel.stats.protocol()
     start, cpu = time.perf_counter(), time.process_time()
     output = party.run(job, inputs)

@@ -12,7 +12,7 @@ from functools import partial
 
 import numpy as np
 
-from mpc.bench import BenchOptions, measurement
+from mpc.bench import BenchOptions, measurement, sync_pair
 from mpc.ot.costs import base_ot_bytes, iknp_bytes, iknp_flights
 
 DESCRIPTION = "oblivious transfer: P-256 base OT and IKNP extension (random, correlated, chosen, Z_2^64)"
@@ -20,17 +20,6 @@ CASES = ("random-ot", "correlated-ot", "chosen-ot", "correlated-ot-z64")
 DEFAULT_SIZES = (1 << 20, 1 << 24)
 QUICK_SIZES = (1 << 14,)
 CHOSEN_LENGTH = 16
-_SYNC = "bench:sync"
-
-
-def _sync(channel, me: int) -> None:
-    """A ping-pong so that both parties start the timed part together."""
-    if me == 0:
-        channel.send(_SYNC, b"")
-        channel.recv(_SYNC)
-    else:
-        channel.recv(_SYNC)
-        channel.send(_SYNC, b"")
 
 
 def _run_case(role, me: int, case: str, n: int, inputs: dict):
@@ -58,7 +47,7 @@ def party_job(channel, me: int, sizes, repeat: int, rng=None) -> dict:
     role = None
     for _ in range(max(1, repeat)):
         role = IknpSender(channel, rng) if me == 0 else IknpReceiver(channel, rng)
-        _sync(channel, me)
+        sync_pair(channel, me)
         before = channel.stats.protocol("ot-base")
         start = time.perf_counter()
         role.setup()
@@ -77,7 +66,7 @@ def party_job(channel, me: int, sizes, repeat: int, rng=None) -> dict:
         for case in CASES:
             best = None
             for _ in range(max(1, repeat)):
-                _sync(channel, me)
+                sync_pair(channel, me)
                 before = channel.stats.protocol("iknp")
                 start = time.perf_counter()
                 output = _run_case(role, me, case, n, inputs)
