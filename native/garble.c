@@ -170,6 +170,19 @@ typedef struct and_queue {
     __m128i a[EVAL_QUEUE], b[EVAL_QUEUE];
 } and_queue;
 
+/* Queue AND gate w (inputs w[0], w[1], output w[2]) for the next hash batch; returns the queue
+ * length.  Shared by garbler and evaluator, which differ only in what a flush computes. */
+static inline int and_queue_push(and_queue *q, const uint32_t *w, const uint8_t *labels,
+                                 uint64_t gate_id)
+{
+    q->out[q->count] = w[2];
+    q->filter[(w[2] >> 6) & 1] |= (uint64_t)1 << (w[2] & 63);
+    q->gate_id[q->count] = gate_id;
+    q->a[q->count] = load_block(labels + 16 * (size_t)w[0]);
+    q->b[q->count] = load_block(labels + 16 * (size_t)w[1]);
+    return ++q->count;
+}
+
 /* ---- garbler --------------------------------------------------------------------------------- */
 
 static inline void garble_flush(tccr_fn hash, const void *key, __m128i delta,
@@ -224,12 +237,7 @@ static inline int garble_run(tccr_fn hash, const void *key,
             garble_flush(hash, key, delta, &q, labels, tables, tweak_base);
         uint8_t *out = labels + 16 * (size_t)w[2];
         if (kind == MPC_GATE_AND) {
-            q.out[q.count] = w[2];
-            q.filter[(w[2] >> 6) & 1] |= (uint64_t)1 << (w[2] & 63);
-            q.gate_id[q.count] = tweak_base + and_index++;
-            q.a[q.count] = load_block(labels + 16 * (size_t)w[0]);
-            q.b[q.count] = load_block(labels + 16 * (size_t)w[1]);
-            if (++q.count == GARBLE_QUEUE)
+            if (and_queue_push(&q, w, labels, tweak_base + and_index++) == GARBLE_QUEUE)
                 garble_flush(hash, key, delta, &q, labels, tables, tweak_base);
         } else if (kind != MPC_GATE_CONST) {
             /* XOR: a ^ b; INV: a ^ delta (the zero-label of NOT a is the one-label of a); COPY: a.
@@ -323,12 +331,7 @@ static inline int evaluate_run(tccr_fn hash, const void *key,
             evaluate_flush(hash, key, &q, labels, tables, tweak_base);
         uint8_t *out = labels + 16 * (size_t)w[2];
         if (kind == MPC_GATE_AND) {
-            q.out[q.count] = w[2];
-            q.filter[(w[2] >> 6) & 1] |= (uint64_t)1 << (w[2] & 63);
-            q.gate_id[q.count] = tweak_base + and_index++;
-            q.a[q.count] = load_block(labels + 16 * (size_t)w[0]);
-            q.b[q.count] = load_block(labels + 16 * (size_t)w[1]);
-            if (++q.count == EVAL_QUEUE)
+            if (and_queue_push(&q, w, labels, tweak_base + and_index++) == EVAL_QUEUE)
                 evaluate_flush(hash, key, &q, labels, tables, tweak_base);
         } else if (kind != MPC_GATE_CONST) {
             /* XOR: a ^ b; INV and COPY keep the active label (the garbler swapped the meaning) */
