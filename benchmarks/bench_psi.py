@@ -1,0 +1,89 @@
+"""pytest-benchmark suite for blind-RSA PSI (spec: protocols/psi-rsa.md).
+
+- test_psi_between_processes: the same cases as `mpc bench psi` (openssl-rsa-private,
+  psi-rsa-sign-kernel, psi-rsa at 10^4, 10^5, 10^6 ids per side), server and client in two
+  processes over ZeroMQ loopback via mpc.run_local; rates, phases, the ratio to OpenSSL and bytes
+  land in extra_info, and the bytes and rounds measured must equal the spec's formulas.
+  The 10^6 case takes several minutes on two cores: set MPC_BENCH_PSI_SIZES=10000,100000 to skip it.
+- the kernel benchmarks: one batch of each RSA-PSI kernel on all cores, and OpenSSL's rate.
+
+Run: pytest benchmarks/bench_psi.py --benchmark-only
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from mpc.bench import BenchOptions
+from mpc.bench import psi as bench_psi
+from mpc.native import rsa_psi as kernels
+
+BATCH = 2048
+
+
+def test_psi_between_processes(benchmark):
+    import mpc
+    if not hasattr(mpc, "run_local"):
+        pytest.skip("mpc.run_local (multi-process ZeroMQ runner) is not available")
+    sizes = [int(s) for s in os.environ.get("MPC_BENCH_PSI_SIZES", "10000,100000,1000000").split(",")]
+    rows = benchmark.pedantic(lambda: bench_psi.run(BenchOptions(sizes=sizes, repeat=3)), rounds=1, iterations=1)
+    for row in rows:
+        key = f"{row['case']}@{row['n']}"
+        info = {"seconds": row["seconds"], "ops_per_s": row["ops_per_s"]}
+        if row["case"] == "psi-rsa":
+            info.update({name: row[name] for name in (
+                "rsa_private_ops_per_s", "rsa_private_ops_per_s_per_core", "ratio_to_openssl", "bytes_sent",
+                "rounds", "server_phases", "client_phases", "server_peak_rss_bytes", "client_peak_rss_bytes")})
+            assert row["bytes_sent"] == row["bytes_expected"], key
+            assert row["rounds"] == row["rounds_expected"], key
+            assert row["intersection"] == row["expected_intersection"], key
+        benchmark.extra_info[key] = info
+
+
+@pytest.fixture(scope="module")
+def material():
+    from mpc.psi.keys import RsaPsiKey
+    key = RsaPsiKey.generate(2048)
+    ids = bench_psi.bench_ids(0, BATCH)
+    domain = os.urandom(48)
+    blinded, factors = kernels.blind(ids.data, ids.offsets, domain, key.public.modulus, key.public.e)
+    signed = key.sign(blinded)
+    return {"key": key, "ids": ids, "domain": domain, "blinded": blinded, "factors": factors, "signed": signed}
+
+
+def _record(benchmark, ops: int) -> None:
+    benchmark.extra_info["ops"] = ops
+    benchmark.extra_info["ops_per_s"] = ops / benchmark.stats.stats.min
+
+
+def test_sign_batch(benchmark, material):
+    benchmark.pedantic(material["key"].sign, args=(material["blinded"],), rounds=3, iterations=1)
+    _record(benchmark, BATCH)
+
+
+def test_hash_own_batch(benchmark, material):
+    m = material
+    benchmark.pedantic(m["key"].hash_own, args=(m["ids"], 0, BATCH, m["domain"]), rounds=3, iterations=1)
+    _record(benchmark, BATCH)
+
+
+def test_blind_batch(benchmark, material):
+    m, pub = material, material["key"].public
+    benchmark.pedantic(kernels.blind, args=(m["ids"].data, m["ids"].offsets, m["domain"], pub.modulus, pub.e),
+                       rounds=3, iterations=1)
+    _record(benchmark, BATCH)
+
+
+def test_unblind_batch(benchmark, material):
+    m, pub = material, material["key"].public
+    benchmark.pedantic(kernels.unblind, args=(pub.modulus, pub.e, m["blinded"], m["signed"], m["factors"],
+                                              m["domain"]), rounds=3, iterations=1)
+    _record(benchmark, BATCH)
+
+
+def test_openssl_rsa_private(benchmark):
+    from mpc.native.openssl_bench import rsa_private_rate
+    threads = kernels.default_threads()
+    result = benchmark.pedantic(rsa_private_rate, args=(2048, 1000, threads), rounds=3, iterations=1)
+    benchmark.extra_info.update(threads=threads, ops=result["ops"], ops_per_s=result["ops_per_s"])
