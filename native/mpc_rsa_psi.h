@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A fresh RSA key of `bits` bits (e = 65537) from OpenSSL's key generation, written as the
+ * private-key layout above into `private_key` (exactly k + 5 * k/2 bytes). */
+int mpc_rsa_psi_keygen(unsigned bits, uint8_t *private_key, size_t private_key_bytes);
+
 /* Full-domain hash of each identifier into Z_n: MGF1-SHA256 to k + 16 bytes, reduced mod n. */
 int mpc_rsa_psi_hash_to_group(const uint8_t *ids, const uint64_t *offsets, size_t count,
                               const uint8_t *domain, size_t domain_len,

@@ -6,6 +6,7 @@ comes from the `cryptography` package.  1024-bit keys keep these fast; the proto
 from __future__ import annotations
 
 import hashlib
+import os
 
 import numpy as np
 import pytest
@@ -128,3 +129,22 @@ def test_bad_key_material_is_refused(key):
     m = np.frombuffer((5).to_bytes(key["k"], "big"), dtype=np.uint8).reshape(1, -1)
     with pytest.raises((NativeError, ProtocolError)):
         kernels.sign(bytes(broken), 65537, m)
+
+
+@pytest.mark.parametrize("bits", [1024, 2048])
+def test_native_key_generation_gives_a_valid_fresh_key(bits):
+    """The PSI server's key comes from OpenSSL through the C core; the `cryptography` package
+    (an independent binding) accepts its parts, and what the kernel signs verifies with e."""
+    from mpc.psi.keys import RsaPsiKey
+    key, other = RsaPsiKey.generate(bits, allow_small=True), RsaPsiKey.generate(bits, allow_small=True)
+    assert key.public.n != other.public.n
+    n, p, q, dp, dq, qinv = kernels.split_private_key(key.blob)
+    assert n == key.public.n and n.bit_length() == bits and key.public.e == 65537
+    d = pow(65537, -1, (p - 1) * (q - 1))
+    numbers = rsa.RSAPrivateNumbers(p, q, d, dp, dq, qinv, rsa.RSAPublicNumbers(65537, n))
+    assert numbers.private_key().key_size == bits        # cryptography checks the parts' consistency
+    messages = np.frombuffer(os.urandom(4 * bits // 8), np.uint8).reshape(4, bits // 8).copy()
+    messages[:, 0] = 0                                   # below n
+    signatures = key.sign(messages)
+    for m, s in zip(messages, signatures):
+        assert pow(int.from_bytes(bytes(s), "big"), 65537, n) == int.from_bytes(bytes(m), "big")

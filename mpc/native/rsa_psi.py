@@ -129,6 +129,23 @@ def hash_own(private_key: bytes, e: int, data, offsets, domain: bytes, *, hash_b
     return out
 
 
+def generate_private_key(bits: int) -> bytes:
+    """A fresh RSA key (e = 65537) from OpenSSL's key generation, as the private-key blob."""
+    k = bits // 8
+    blob = bytearray(k + 5 * (k // 2))
+    check(lib.mpc_rsa_psi_keygen(bits, ffi.from_buffer("uint8_t[]", blob, require_writable=True), len(blob)),
+          "RSA-PSI key generation")
+    return bytes(blob)
+
+
+def split_private_key(private_key: bytes) -> tuple[int, ...]:
+    """(n, p, q, dp, dq, qinv) of a private-key blob."""
+    k = _modulus_bytes(private_key)
+    half = k // 2
+    parts = [private_key[:k]] + [private_key[k + i * half:k + (i + 1) * half] for i in range(5)]
+    return tuple(int.from_bytes(part, "big") for part in parts)
+
+
 def private_key_blob(n: int, p: int, q: int, dp: int, dq: int, qinv: int, k: int) -> bytes:
     """The kernel's private-key layout: n || p || q || dp || dq || qinv (k + 5·k/2 bytes)."""
     half = k // 2
