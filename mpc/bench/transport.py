@@ -118,19 +118,21 @@ def run(options: BenchOptions) -> list[dict]:
     for security in ("none", "curve"):
         label = "plain" if security == "none" else "curve"
         n = count if security == "none" else max(10, count // 3)
-        best = None
-        for _ in range(options.repeat):
+        best, raw = None, float("inf")
+        # mpc and raw pyzmq alternate, best of each: this VM's loopback rate drifts by 20-30 %
+        # between runs, and alternating keeps drift from favouring either side.
+        for _ in range(max(5, options.repeat)):
             (seconds, sent), (_, received) = run_local(_mpc_throughput, parties=2, args=(n,),
                                                        security=security, timeout=120)
             if best is None or seconds < best[0]:
                 best = (seconds, sent, received)
+            raw = min(raw, _raw(n, PAYLOAD, security == "curve", False))
         seconds, sent, received = best
         rows.append(measurement("transport", f"mpc-{label}", n, seconds,
                                 bytes_sent=sent.bytes_sent + received.bytes_sent,
                                 bytes_received=sent.bytes_received + received.bytes_received,
                                 rounds=sent.rounds + received.rounds,
                                 payload_bytes=PAYLOAD, gbytes_per_s=n * PAYLOAD / seconds / 1e9))
-        raw = min(_raw(n, PAYLOAD, security == "curve", False) for _ in range(options.repeat))
         rows.append(measurement("transport", f"raw-pyzmq-{label}", n, raw,
                                 bytes_sent=n * PAYLOAD + 1, bytes_received=n * PAYLOAD + 1, rounds=2,
                                 payload_bytes=PAYLOAD, gbytes_per_s=n * PAYLOAD / raw / 1e9))
