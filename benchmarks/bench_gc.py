@@ -14,6 +14,8 @@ import os
 import numpy as np
 import pytest
 
+from conftest import record_rate
+
 from mpc.bench import BenchOptions
 from mpc.gc import library
 from mpc.gc.job import scheduled
@@ -34,14 +36,14 @@ def material():
 def test_garble_aes(benchmark, material):
     circuit, zero, delta, schedule, labels, tables = material
     benchmark(native.garble_circuit, circuit, zero, delta, schedule, 0, labels=labels, tables=tables)
-    benchmark.extra_info["and_gates_per_s"] = circuit.and_count / benchmark.stats.stats.min
+    record_rate(benchmark, "and_gates_per_s", circuit.and_count)
 
 
 def test_evaluate_aes(benchmark, material):
     circuit, zero, delta, schedule, labels, tables = material
     active = labels.copy()
     benchmark(native.evaluate_circuit, circuit, zero, tables, schedule, 0, labels=active)
-    benchmark.extra_info["and_gates_per_s"] = circuit.and_count / benchmark.stats.stats.min
+    record_rate(benchmark, "and_gates_per_s", circuit.and_count)
 
 
 def test_gc_between_processes(benchmark):

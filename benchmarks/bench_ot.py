@@ -13,21 +13,16 @@ from __future__ import annotations
 import os
 
 import numpy as np
-import pytest
 
-from mpc.bench import BenchOptions
+from conftest import protocol_rows, record_rate
 from mpc.native import ot as native_ot
 
 CHUNK_BLOCKS = 512
 
 
 def test_ot_between_processes(benchmark):
-    import mpc
     from mpc.bench import ot as bench_ot
-    if not hasattr(mpc, "run_local"):
-        pytest.skip("mpc.run_local (multi-process ZeroMQ runner) is not available")
-    sizes = [int(s) for s in os.environ.get("MPC_BENCH_OT_SIZES", "1048576,16777216").split(",")]
-    rows = benchmark.pedantic(lambda: bench_ot.run(BenchOptions(sizes=sizes, repeat=3)), rounds=1, iterations=1)
+    rows = protocol_rows(benchmark, bench_ot, "MPC_BENCH_OT_SIZES", "1048576,16777216")
     for row in rows:
         key = f"{row['case']}@{row['n']}"
         benchmark.extra_info[key] = {"ops_per_s": row["ops_per_s"], "seconds": row["seconds"],
@@ -41,7 +36,7 @@ def _keys():
 
 def _record(benchmark, ots: int) -> None:
     benchmark.extra_info["ots"] = ots
-    benchmark.extra_info["ots_per_s"] = ots / benchmark.stats.stats.min
+    record_rate(benchmark, "ots_per_s", ots)
 
 
 def test_receiver_extend_chunk(benchmark):

@@ -12,6 +12,8 @@ import os
 import numpy as np
 import pytest
 
+from conftest import record_rate
+
 from mpc.native.aes import AesKey, has_aes_ni
 from mpc.prg import Prg
 
@@ -21,10 +23,9 @@ BLOCKS = {"ni": 1 << 18, "portable": 1 << 14}  # 4 MiB / 256 KiB per call
 
 
 def _record(benchmark, nblocks: int) -> None:
-    seconds = benchmark.stats.stats.min
     benchmark.extra_info["blocks"] = nblocks
-    benchmark.extra_info["blocks_per_s"] = nblocks / seconds
-    benchmark.extra_info["gigabytes_per_s"] = 16 * nblocks / seconds / 1e9
+    record_rate(benchmark, "blocks_per_s", nblocks)
+    record_rate(benchmark, "gigabytes_per_s", 16 * nblocks, 1e-9)
 
 
 @pytest.mark.parametrize("impl", IMPLS)
@@ -51,14 +52,14 @@ def test_prg_bytes_object(benchmark):
     prg = Prg()
     nbytes = 1 << 22
     benchmark(prg.bytes, nbytes)
-    benchmark.extra_info["gigabytes_per_s"] = nbytes / benchmark.stats.stats.min / 1e9
+    record_rate(benchmark, "gigabytes_per_s", nbytes, 1e-9)
 
 
 def test_prg_bits(benchmark):
     prg = Prg()
     nbits = 1 << 24
     benchmark(prg.bits, nbits)
-    benchmark.extra_info["bits_per_s"] = nbits / benchmark.stats.stats.min
+    record_rate(benchmark, "bits_per_s", nbits)
 
 
 @pytest.mark.parametrize("impl", IMPLS)

@@ -15,7 +15,7 @@ import os
 
 import pytest
 
-from mpc.bench import BenchOptions
+from conftest import protocol_rows, record_rate
 from mpc.bench import psi as bench_psi
 from mpc.native import rsa_psi as kernels
 
@@ -23,11 +23,7 @@ BATCH = 2048
 
 
 def test_psi_between_processes(benchmark):
-    import mpc
-    if not hasattr(mpc, "run_local"):
-        pytest.skip("mpc.run_local (multi-process ZeroMQ runner) is not available")
-    sizes = [int(s) for s in os.environ.get("MPC_BENCH_PSI_SIZES", "10000,100000,1000000").split(",")]
-    rows = benchmark.pedantic(lambda: bench_psi.run(BenchOptions(sizes=sizes, repeat=3)), rounds=1, iterations=1)
+    rows = protocol_rows(benchmark, bench_psi, "MPC_BENCH_PSI_SIZES", "10000,100000,1000000")
     for row in rows:
         key = f"{row['case']}@{row['n']}"
         info = {"seconds": row["seconds"], "ops_per_s": row["ops_per_s"]}
@@ -54,7 +50,7 @@ def material():
 
 def _record(benchmark, ops: int) -> None:
     benchmark.extra_info["ops"] = ops
-    benchmark.extra_info["ops_per_s"] = ops / benchmark.stats.stats.min
+    record_rate(benchmark, "ops_per_s", ops)
 
 
 def test_sign_batch(benchmark, material):

@@ -15,6 +15,7 @@ import os
 
 import numpy as np
 
+from conftest import record_rate
 from mpc.bench import BenchOptions
 from mpc.native import field
 from mpc.prg import Prg
@@ -44,7 +45,7 @@ def test_beaver_combine_kernel(benchmark):
     rng = Prg()
     a, b, c, d, e = (rng.uint64(N) for _ in range(5))
     benchmark(additive.beaver_combine, 0, a, b, c, d, e)
-    benchmark.extra_info["elements_per_s"] = N / benchmark.stats.stats.min
+    record_rate(benchmark, "elements_per_s", N)
 
 
 def test_field_mul_kernel(benchmark):
@@ -52,7 +53,7 @@ def test_field_mul_kernel(benchmark):
     a, b = field.reduce(rng.uint64(N)), field.reduce(rng.uint64(N))
     out = np.empty(N, np.uint64)
     benchmark(field.mul, a, b, out)
-    benchmark.extra_info["elements_per_s"] = N / benchmark.stats.stats.min
+    record_rate(benchmark, "elements_per_s", N)
 
 
 def test_field_recombination_kernel(benchmark):
@@ -60,4 +61,4 @@ def test_field_recombination_kernel(benchmark):
     rows = field.reduce(rng.uint64(3 * N)).reshape(3, N)
     coeffs = [3, (1 << 61) - 4, 1]
     benchmark(field.combine, rows, coeffs)
-    benchmark.extra_info["elements_per_s"] = N / benchmark.stats.stats.min
+    record_rate(benchmark, "elements_per_s", N)

@@ -13,7 +13,6 @@ import pytest
 
 from mpc.errors import NativeError
 from mpc.gc import builder, library
-from mpc.gc.circuit import Circuit
 from mpc.gc.job import scheduled
 from mpc.native import garble as native
 

@@ -14,7 +14,6 @@ import mpc.gc as gc
 from mpc.errors import ProtocolError
 from mpc.gc import job as jobs
 from mpc.gc.circuit import int_to_bits
-from mpc.prg import Prg
 from mpc.transport import run_threads
 
 KEY = bytes.fromhex("000102030405060708090a0b0c0d0e0f")

@@ -150,15 +150,15 @@ def _validate(c: Circuit) -> None:
     if not 0 < c.wire_count < MAX_WIRES:
         raise CircuitError(f"wire count {c.wire_count} out of range", name)
     if any(s <= 0 for s in c.input_sizes) or any(s <= 0 for s in c.output_sizes):
-        raise CircuitError(f"every input and output value needs at least one bit", name)
+        raise CircuitError("every input and output value needs at least one bit", name)
     if not c.output_sizes:
-        raise CircuitError(f"a circuit needs at least one output", name)
+        raise CircuitError("a circuit needs at least one output", name)
     n_in = sum(c.input_sizes)
     if n_in + c.kinds.shape[0] != c.wire_count:
         raise CircuitError(f"{n_in} input wires + {c.kinds.shape[0]} gates != "
                            f"{c.wire_count} wires (every gate sets one new wire)", name)
     if sum(c.output_sizes) > c.wire_count:
-        raise CircuitError(f"more output bits than wires", name)
+        raise CircuitError("more output bits than wires", name)
     kinds, wires = c.kinds, c.wires.astype(np.int64)
     if kinds.size and int(kinds.max()) > CONST:
         raise CircuitError(f"unknown gate kind {int(kinds.max())}", name)
