@@ -3,142 +3,22 @@
  * OpenSSL rather than GMP for the private-key work: BN_mod_exp_mont_consttime_x2 runs both CRT
  * halves of an RSA-2048 signature together (AVX-512 IFMA where present, constant-time ladder
  * otherwise), which is what OpenSSL's own RSA uses; GMP 6.2's mpz_powm_sec measured at about half
- * that rate on the project machine.  Each call splits its batch over POSIX threads; every thread
- * has its own BN_CTX, digest contexts and temporaries, allocated once per call. */
+ * that rate on the project machine.  Each call splits its batch over POSIX threads (key loading and
+ * the pool: native/rsa_psi_pool.c); every thread has its own BN_CTX, digest contexts and
+ * temporaries, allocated once per call. */
 #include "mpc_rsa_psi.h"
+#include "internal_rsa_psi.h"
 #include "mpc_common.h"
 
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define FDH_EXTRA_BYTES 16  /* 128 extra bits before reduction mod n: statistical distance < 2^-128 */
-#define MAX_THREADS 64
-#define MAX_MODULUS_BYTES 1024
 #define TAG_FDH 0x01
 #define TAG_FINAL 0x02
-
-typedef struct {
-    BIGNUM *n, *e, *p, *q, *dp, *dq, *qinv_mont;
-    BN_MONT_CTX *mont_n, *mont_p, *mont_q;
-    size_t k;
-} rsa_key;
-
-static void key_free(rsa_key *key) {
-    BN_free(key->n); BN_free(key->e); BN_clear_free(key->p); BN_clear_free(key->q);
-    BN_clear_free(key->dp); BN_clear_free(key->dq); BN_clear_free(key->qinv_mont);
-    BN_MONT_CTX_free(key->mont_n); BN_MONT_CTX_free(key->mont_p); BN_MONT_CTX_free(key->mont_q);
-    memset(key, 0, sizeof *key);
-}
-
-/* Loads n and e, and with `private_blob` the CRT parts; the Montgomery contexts are shared read-only
- * by the worker threads. */
-static int key_load(rsa_key *key, const uint8_t *modulus, const uint8_t *private_blob, size_t k, uint64_t e) {
-    memset(key, 0, sizeof *key);
-    if (k < 64 || k > MAX_MODULUS_BYTES || (k & 1) || e < 3 || !(e & 1)) return MPC_ERR_ARGUMENT;
-    key->k = k;
-    int rc = MPC_ERR_NOMEM;
-    BN_CTX *ctx = BN_CTX_new();
-    key->n = BN_bin2bn(modulus, (int)k, NULL);
-    key->e = BN_new();
-    key->mont_n = BN_MONT_CTX_new();
-    if (!ctx || !key->n || !key->e || !key->mont_n || !BN_set_word(key->e, (BN_ULONG)e)) goto done;
-    if (!BN_is_odd(key->n) || BN_num_bytes(key->n) != (int)k) { rc = MPC_ERR_ARGUMENT; goto done; }
-    if (!BN_MONT_CTX_set(key->mont_n, key->n, ctx)) { rc = MPC_ERR_CRYPTO; goto done; }
-    if (private_blob) {
-        size_t h = k / 2;
-        BIGNUM *qinv = BN_bin2bn(private_blob + k + 4 * h, (int)h, NULL);
-        key->p = BN_bin2bn(private_blob + k, (int)h, NULL);
-        key->q = BN_bin2bn(private_blob + k + h, (int)h, NULL);
-        key->dp = BN_bin2bn(private_blob + k + 2 * h, (int)h, NULL);
-        key->dq = BN_bin2bn(private_blob + k + 3 * h, (int)h, NULL);
-        key->qinv_mont = BN_new();
-        key->mont_p = BN_MONT_CTX_new();
-        key->mont_q = BN_MONT_CTX_new();
-        if (!qinv || !key->p || !key->q || !key->dp || !key->dq || !key->qinv_mont || !key->mont_p || !key->mont_q) {
-            BN_clear_free(qinv);
-            goto done;
-        }
-        if (memcmp(private_blob, modulus, k) != 0 || !BN_is_odd(key->p) || !BN_is_odd(key->q)) {
-            BN_clear_free(qinv);
-            rc = MPC_ERR_ARGUMENT;
-            goto done;
-        }
-        BN_set_flags(key->p, BN_FLG_CONSTTIME); BN_set_flags(key->q, BN_FLG_CONSTTIME);
-        BN_set_flags(key->dp, BN_FLG_CONSTTIME); BN_set_flags(key->dq, BN_FLG_CONSTTIME);
-        /* qinv in Montgomery form, so Garner's step is one Montgomery multiplication */
-        int ok = BN_MONT_CTX_set(key->mont_p, key->p, ctx) && BN_MONT_CTX_set(key->mont_q, key->q, ctx)
-                 && BN_to_montgomery(key->qinv_mont, qinv, key->mont_p, ctx);
-        BN_clear_free(qinv);
-        if (!ok) { rc = MPC_ERR_CRYPTO; goto done; }
-    }
-    rc = MPC_OK;
-done:
-    BN_CTX_free(ctx);
-    if (rc != MPC_OK) key_free(key);
-    return rc;
-}
-
-/* ---- per-thread state and the thread pool ----------------------------------------------------- */
-
-typedef struct job job;
-typedef int (*chunk_fn)(const job *jb, size_t begin, size_t end);
-
-struct job {
-    const rsa_key *key;
-    const uint8_t *ids;
-    const uint64_t *offsets;
-    const uint8_t *domain;
-    size_t domain_len;
-    const uint8_t *in_a, *in_b, *in_c;   /* meaning per kernel */
-    uint8_t *out_a, *out_b;
-    size_t hash_bytes;
-    const EVP_MD *sha256;
-    chunk_fn fn;
-};
-
-typedef struct {
-    const job *jb;
-    size_t begin, end;
-    int rc;
-} chunk;
-
-static void *chunk_main(void *arg) {
-    chunk *c = arg;
-    c->rc = c->jb->fn(c->jb, c->begin, c->end);
-    return NULL;
-}
-
-static int run_parallel(job *jb, size_t count, unsigned threads) {
-    if (threads == 0) threads = 1;
-    if (threads > MAX_THREADS) threads = MAX_THREADS;
-    if ((size_t)threads > count) threads = count ? (unsigned)count : 1;
-    jb->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    if (!jb->sha256) return MPC_ERR_CRYPTO;
-    chunk chunks[MAX_THREADS];
-    pthread_t tids[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
-    for (unsigned t = 0; t < threads; t++) {
-        chunks[t].jb = jb;
-        chunks[t].begin = count * t / threads;
-        chunks[t].end = count * (t + 1) / threads;
-        chunks[t].rc = MPC_OK;
-    }
-    for (unsigned t = 1; t < threads; t++)
-        started[t] = pthread_create(&tids[t], NULL, chunk_main, &chunks[t]) == 0;
-    chunk_main(&chunks[0]);
-    int rc = chunks[0].rc;
-    for (unsigned t = 1; t < threads; t++) {
-        if (started[t]) pthread_join(tids[t], NULL);
-        else chunks[t].rc = jb->fn(jb, chunks[t].begin, chunks[t].end);  /* no thread: do it here */
-        if (rc == MPC_OK) rc = chunks[t].rc;
-    }
-    EVP_MD_free((EVP_MD *)jb->sha256);
-    return rc;
-}
 
 /* ---- hashing -------------------------------------------------------------------------------- */
 
@@ -397,12 +277,12 @@ int mpc_rsa_psi_hash_to_group(const uint8_t *ids, const uint64_t *offsets, size_
     if (!modulus || (count && !out) || check_ids(ids, offsets, count) || check_domain(domain, domain_len))
         return MPC_ERR_ARGUMENT;
     rsa_key key;
-    int rc = key_load(&key, modulus, NULL, modulus_bytes, 65537);
+    int rc = rsa_key_load(&key, modulus, NULL, modulus_bytes, 65537);
     if (rc) return rc;
     job jb = {.key = &key, .ids = ids, .offsets = offsets, .domain = domain, .domain_len = domain_len,
               .out_a = out, .fn = hash_to_group_chunk};
-    rc = run_parallel(&jb, count, threads);
-    key_free(&key);
+    rc = rsa_run_parallel(&jb, count, threads);
+    rsa_key_free(&key);
     return rc;
 }
 
@@ -414,12 +294,12 @@ int mpc_rsa_psi_blind(const uint8_t *ids, const uint64_t *offsets, size_t count,
         || check_domain(domain, domain_len))
         return MPC_ERR_ARGUMENT;
     rsa_key key;
-    int rc = key_load(&key, modulus, NULL, modulus_bytes, e);
+    int rc = rsa_key_load(&key, modulus, NULL, modulus_bytes, e);
     if (rc) return rc;
     job jb = {.key = &key, .ids = ids, .offsets = offsets, .domain = domain, .domain_len = domain_len,
               .out_a = blinded, .out_b = factors, .fn = blind_chunk};
-    rc = run_parallel(&jb, count, threads);
-    key_free(&key);
+    rc = rsa_run_parallel(&jb, count, threads);
+    rsa_key_free(&key);
     return rc;
 }
 
@@ -427,11 +307,11 @@ int mpc_rsa_psi_sign(const uint8_t *private_key, size_t modulus_bytes, uint64_t 
                      const uint8_t *messages, size_t count, uint8_t *signatures, unsigned threads) {
     if (!private_key || (count && (!messages || !signatures))) return MPC_ERR_ARGUMENT;
     rsa_key key;
-    int rc = key_load(&key, private_key, private_key, modulus_bytes, e);
+    int rc = rsa_key_load(&key, private_key, private_key, modulus_bytes, e);
     if (rc) return rc;
     job jb = {.key = &key, .in_a = messages, .out_a = signatures, .fn = sign_chunk};
-    rc = run_parallel(&jb, count, threads);
-    key_free(&key);
+    rc = rsa_run_parallel(&jb, count, threads);
+    rsa_key_free(&key);
     return rc;
 }
 
@@ -443,12 +323,12 @@ int mpc_rsa_psi_unblind(const uint8_t *modulus, size_t modulus_bytes, uint64_t e
         || hash_bytes > 32 || check_domain(domain, domain_len))
         return MPC_ERR_ARGUMENT;
     rsa_key key;
-    int rc = key_load(&key, modulus, NULL, modulus_bytes, e);
+    int rc = rsa_key_load(&key, modulus, NULL, modulus_bytes, e);
     if (rc) return rc;
     job jb = {.key = &key, .domain = domain, .domain_len = domain_len, .in_a = blinded, .in_b = signatures,
               .in_c = factors, .out_a = hashes, .hash_bytes = hash_bytes, .fn = unblind_chunk};
-    rc = run_parallel(&jb, count, threads);
-    key_free(&key);
+    rc = rsa_run_parallel(&jb, count, threads);
+    rsa_key_free(&key);
     return rc;
 }
 
@@ -460,11 +340,11 @@ int mpc_rsa_psi_hash_own(const uint8_t *private_key, size_t modulus_bytes, uint6
         || check_ids(ids, offsets, count) || check_domain(domain, domain_len))
         return MPC_ERR_ARGUMENT;
     rsa_key key;
-    int rc = key_load(&key, private_key, private_key, modulus_bytes, e);
+    int rc = rsa_key_load(&key, private_key, private_key, modulus_bytes, e);
     if (rc) return rc;
     job jb = {.key = &key, .ids = ids, .offsets = offsets, .domain = domain, .domain_len = domain_len,
               .out_a = hashes, .hash_bytes = hash_bytes, .fn = hash_own_chunk};
-    rc = run_parallel(&jb, count, threads);
-    key_free(&key);
+    rc = rsa_run_parallel(&jb, count, threads);
+    rsa_key_free(&key);
     return rc;
 }
