@@ -8,6 +8,7 @@ pyzmq baseline uses the same socket types (ROUTER to ROUTER), zero-copy sends an
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 
 import numpy as np
@@ -21,7 +22,7 @@ PAYLOAD = 1 << 20
 
 def _mpc_throughput(session, count):
     channel = session.channel(1 - session.me)
-    payload = np.frombuffer(np.random.default_rng(1).bytes(PAYLOAD), np.uint8)  # data, not a secret
+    payload = np.frombuffer(os.urandom(PAYLOAD), np.uint8)
     if session.me == 0:
         start = time.perf_counter()
         for _ in range(count):
@@ -72,7 +73,7 @@ def _raw_party(me, conn, keys, count, size, latency):
         sock.connect(f"tcp://127.0.0.1:{port}")
         sock.send_multipart([b"r0", b"hello"])
     peer = b"r%d" % (1 - me)
-    payload = np.frombuffer(np.random.default_rng(1).bytes(size), np.uint8)
+    payload = np.frombuffer(os.urandom(size), np.uint8)
     start = time.perf_counter()
     if latency:
         for _ in range(count):
