@@ -16,10 +16,10 @@ import time
 import pytest
 
 import mpc.psi as psi
+from mpc import runtime
 from mpc.errors import MpcError
 from mpc.psi import messages as msg
 
-runtime = pytest.importorskip("mpc.runtime")
 
 
 def free_port() -> int:

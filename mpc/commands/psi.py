@@ -112,20 +112,13 @@ def run(args) -> int:
         outcome = _play(session.channel(1 - ROLES[args.role]), args.role, table, args, bar)
     finally:
         bar.close()
-        close = getattr(session, "close", None)
-        if close:
-            close()
+        session.close()
     _report(_finish(args.role, table, outcome, args.output, time.perf_counter() - started), args.json)
     return 0
 
 
 def _pair_session(args):
-    try:
-        from mpc.runtime import pair_session
-    except ImportError as exc:
-        raise ConfigError("networked PSI needs mpc.runtime.pair_session, which this build lacks; "
-                          "try --local") from exc
-    from mpc.runtime import load_config
+    from mpc.runtime import load_config, pair_session
     address = {"listen": args.listen} if args.role == "server" else {"peer": args.peer}
     config = load_config(args.config) if args.config else None
     return pair_session(ROLES[args.role], config=config, timeout=args.timeout, **address)
@@ -133,7 +126,7 @@ def _pair_session(args):
 
 def _run_local(args) -> int:
     from mpc.psi.csv_input import parse_key_spec, read_keys
-    from mpc.transport import run_threads
+    from mpc.runtime import run_local
     if not args.peer_input:
         raise ConfigError("--local plays both roles: give --peer-input FILE for the client")
     _check_output_wanted("server", args.reveal, args.output, "--output")
@@ -144,19 +137,12 @@ def _run_local(args) -> int:
     bar = ProgressBar("psi local")
     started = time.perf_counter()
 
-    def party(endpoint):
-        role = "server" if endpoint.me == 0 else "client"
-        return _play(endpoint.channel(1 - endpoint.me), role, tables[endpoint.me], args,
-                     bar if endpoint.me == 1 else None)
-    def party_session(session):
-        return party(session.endpoint)
-    try:
-        try:
-            from mpc.runtime import run_local
-        except ImportError:  # no ZeroMQ runtime in this build: threads over the in-process transport
-            outcomes = run_threads(party, parties=2, timeout=args.timeout)
-        else:  # two processes over ZeroMQ loopback with CURVE, as two hosts would run it
-            outcomes = run_local(party_session, parties=2, timeout=args.timeout, names=["server", "client"])
+    def party(session):
+        role = "server" if session.me == 0 else "client"
+        return _play(session.channel(1 - session.me), role, tables[session.me], args,
+                     bar if session.me == 1 else None)
+    try:  # two processes over ZeroMQ loopback with CURVE, as two hosts would run it
+        outcomes = run_local(party, parties=2, timeout=args.timeout, names=["server", "client"])
     finally:
         bar.close()
     seconds = time.perf_counter() - started
