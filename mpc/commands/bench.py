@@ -23,6 +23,9 @@ def register(commands) -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes only")
     parser.add_argument("--sizes", help="comma-separated sizes instead of the defaults")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions, best is reported (default 3)")
+    parser.add_argument("--security", choices=("none", "curve"),
+                        help="transport of the parties for `ss` (default none, plain loopback TCP; "
+                        "curve = CurveZMQ as deployed); `ot`, `psi` and `transport` measure both")
     parser.set_defaults(func=run)
 
 
@@ -45,7 +48,8 @@ def run(args) -> int:
     # warning about unencrypted links would repeat once per party and run, so the rows say
     # `security` instead.
     logging.getLogger("mpc.transport").setLevel(logging.ERROR)
-    rows = module.run(BenchOptions(quick=args.quick, sizes=sizes, repeat=max(1, args.repeat)))
+    extra = {"security": args.security} if args.security else {}
+    rows = module.run(BenchOptions(quick=args.quick, sizes=sizes, repeat=max(1, args.repeat), extra=extra))
     if args.json:
         for row in rows:
             print(json.dumps(row), flush=True)
