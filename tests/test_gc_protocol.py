@@ -11,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 import mpc.gc as gc
+from mpc.transport import wire
 from mpc.errors import ProtocolError
 from mpc.gc import job as jobs
 from mpc.gc.circuit import int_to_bits
@@ -244,5 +245,5 @@ def test_large_circuit_in_pieces_matches_cryptography():
     assert g_out == e_out == (int.from_bytes(mac, "big"),)
     assert table_messages == 2 == job.tables_messages()
     expected = jobs.run_bytes(job)
-    key_bytes = 16 + jobs.header_bytes(jobs.TAG_KEY)
+    key_bytes = 16 + wire.header_bytes(jobs.TAG_KEY)
     assert g_stats.bytes_sent == expected["garbler"] + key_bytes

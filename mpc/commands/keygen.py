@@ -16,9 +16,9 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
-    from mpc.runtime.config import _NAME
+    from mpc.runtime.config import PARTY_NAME
     from mpc.errors import ConfigError
-    if not _NAME.match(args.name):
+    if not PARTY_NAME.match(args.name):
         raise ConfigError("a party name is 1-64 letters, digits, '_', '.', '-'")
     directory = Path(args.dir)
     directory.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ import numpy as np
 
 from mpc.gc.circuit import Circuit, int_to_bits
 from mpc.native import garble as native
+from mpc.transport.wire import header_bytes
 from mpc.prg import derive_session_key
 
 GARBLER, EVALUATOR = "garbler", "evaluator"
@@ -165,11 +166,6 @@ def decode_outputs(job: Job, bits: np.ndarray):
     bits = bits.reshape(job.instances, c.output_bits)
     rows = [c.decode_outputs(row) for row in bits]
     return rows[0] if job.instances == 1 else rows
-
-
-def header_bytes(tag: str) -> int:
-    from mpc.transport.wire import FIXED_BYTES
-    return FIXED_BYTES + len(tag.encode("ascii"))
 
 
 def run_bytes(job: Job) -> dict:

@@ -5,15 +5,11 @@ Every message costs its payload plus one wire header of 33 + len(tag) bytes (pro
 """
 from __future__ import annotations
 
-from mpc.transport.wire import FIXED_BYTES
+from mpc.transport.wire import header_bytes
 
 KAPPA = 128
 CHUNK_OTS = 1 << 16
 POINT_BYTES = 33
-
-
-def header_bytes(tag: str) -> int:
-    return FIXED_BYTES + len(tag.encode("ascii"))
 
 
 def chunk_count(n: int) -> int:

@@ -6,11 +6,7 @@ Every message costs its payload plus one wire header of 33 + len(tag) bytes (pro
 from __future__ import annotations
 
 from mpc.psi import messages as msg
-from mpc.transport.wire import FIXED_BYTES
-
-
-def header_bytes(tag: str) -> int:
-    return FIXED_BYTES + len(tag.encode("ascii"))
+from mpc.transport.wire import header_bytes
 
 
 def message_count(items: int, per_message: int) -> int:

@@ -23,7 +23,7 @@ from mpc.errors import ConfigError
 from mpc.transport.curve import check_key
 from mpc.transport.zmq_endpoint import PeerAddress
 
-_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+PARTY_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def parse_config(data: dict, path: Path | None = None) -> PartyConfig:
     parties, seen = [], set()
     for k, entry in enumerate(entries):
         name = entry.get("name")
-        if not isinstance(name, str) or not _NAME.match(name):
+        if not isinstance(name, str) or not PARTY_NAME.match(name):
             raise ConfigError(f"{where}party #{k + 1}: name must be 1-64 letters, digits, '_', '.', '-'")
         if name in seen:
             raise ConfigError(f"{where}party name {name!r} appears twice")

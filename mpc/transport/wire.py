@@ -37,6 +37,11 @@ class Header:
     tag: str
 
 
+def header_bytes(tag: str) -> int:
+    """Wire bytes of the header of one message under `tag` (costs formulas use it)."""
+    return FIXED_BYTES + len(tag.encode("ascii"))
+
+
 def pack_header(kind: int, sender: int, receiver: int, session_id: bytes, seq: int, tag: str) -> bytes:
     raw_tag = tag.encode("ascii")
     if len(raw_tag) > MAX_TAG_BYTES:
