@@ -68,3 +68,32 @@ class PartyFailed(MpcError):
     def __init__(self, message: str, party: int):
         super().__init__(f"party {party}: {message}")
         self.party = party
+
+
+class PeerAborted(MpcError):
+    """The peer stopped the session on purpose and said why (a bad input file, an interrupt, an error).
+
+    Raised at the other parties by any wait on that peer, promptly instead of at the timeout.
+    """
+
+    def __init__(self, reason: str, peer: int | str | None = None):
+        who = "the peer" if peer is None else str(peer)
+        super().__init__(f"{who} stopped: {reason}")
+        self.peer = peer
+        self.reason = reason
+
+
+class AuthenticationError(MpcError):
+    """A peer's CurveZMQ key is not the one configured for it (or it refused ours): reported as such."""
+
+    def __init__(self, message: str, peer: int | str | None = None):
+        super().__init__(message if peer is None else f"party {peer}: {message}")
+        self.peer = peer
+
+
+class ShapeError(SessionMismatch, ValueError):
+    """Shapes that numpy's rules cannot combine; the message names both shapes."""
+
+
+class RangeError(MpcError, ValueError):
+    """A value outside the documented range of a fixed-point or integer operation; names the bound."""
