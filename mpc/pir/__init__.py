@@ -31,13 +31,13 @@ __all__ = ["DuplicateKeys", "PirClient", "PirDatabase", "PirServer", "QueryOutco
 
 
 def prepare(table, *, value_columns: list[str] | None = None, key_bits: int = 2048,
-            threads: int | None = None, progress=None) -> PirDatabase:
+            threads: int | None = None, progress=None, key=None) -> PirDatabase:
     """Preprocess a table once: a mapping key -> value, or (key, value) pairs (duplicates refused)."""
     pairs = list(table.items()) if isinstance(table, Mapping) else list(table)
     ids = PackedIds.from_values([k for k, _ in pairs])
     values = [keyword.encode_value(v) for _, v in pairs]
     return PirDatabase.build(ids, values, value_columns=value_columns, key_bits=key_bits, threads=threads,
-                             progress=progress)
+                             progress=progress, key=key)
 
 
 def _channel(session, peer: int | None):
