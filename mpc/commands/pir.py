@@ -19,6 +19,7 @@ from mpc.errors import ConfigError, MpcError, PeerTimeout
 
 SERVER, CLIENT = 0, 1
 CONNECT_WAIT = 24 * 3600.0  # a serving party waits this long for each next client
+CLOSE_WAIT = 1.0
 
 
 def _common(p) -> None:
@@ -136,13 +137,14 @@ def serve_clients(database, args, config) -> int:
             except BaseException:  # a stop signal in the middle of a client: leave at once
                 session.close(wait=0)
                 raise
-            session.close()
             served += 1
             summary = {"event": "client", "client": number, "queries": outcome.queries,
                        "seconds": round(time.perf_counter() - started, 3), "bytes_sent": outcome.bytes_sent,
                        "bytes_received": outcome.bytes_received}
             _say(summary, f"client {number}: {outcome.queries} queries in {summary['seconds']:.2f} s, "
                  f"{outcome.bytes_sent} bytes sent, {outcome.bytes_received} received", args.json)
+            # The client's last message (batch 0) says it has every answer: a short goodbye suffices.
+            session.close(wait=CLOSE_WAIT)
     except (_Stop, KeyboardInterrupt):
         pass
     finally:
