@@ -78,9 +78,9 @@ def bad_client(address):
         for _ in msg.batches(hello.geometry.rows, msg.HINT_ROWS_PER_MESSAGE):
             ch.recv(msg.TAG_HINT)
         ch.send(msg.TAG_BATCH, (2).to_bytes(4, "big"))
-        ch.send(msg.TAG_BLINDED, b"\x01" * 7)  # not two RSA-2048 values
+        ch.send(msg.TAG_BLINDED, b"\x01" * 7)  # not two P-256 elements
         with pytest.raises(MpcError):  # the server says goodbye instead of signing
-            ch.recv(msg.TAG_SIGNED)
+            ch.recv(msg.TAG_EVALUATED)
     finally:
         session.close(wait=0)  # the server drops it without a goodbye
 

@@ -3,7 +3,7 @@
 Answers equal a plaintext lookup (random tables, several key columns, Unicode, an empty table,
 all-absent queries, several batches); duplicate keys are refused; the bytes each side sends equal
 the spec's formula; what the server receives does not depend on the keys queried (chi-square
-tests that a query without its LWE mask fails); malformed or oversized client messages are
+tests, which a query without its LWE mask fails); malformed or oversized client messages are
 `ProtocolError` on the server and a bad server hello is `ProtocolError` on the client.
 """
 from __future__ import annotations
@@ -15,12 +15,11 @@ import pytest
 
 import mpc.pir as pir
 from mpc.errors import MpcError, PeerTimeout, ProtocolError
-from mpc.native import rsa_psi as rsa_kernels
+from mpc.native import oprf
 from mpc.pir import costs, keyword, params
 from mpc.pir import messages as msg
-from mpc.pir.database import DuplicateKeys, oprf_domain
+from mpc.pir.database import DuplicateKeys
 from mpc.psi.ids import PackedIds
-from mpc.psi.keys import RsaPsiKey
 from mpc.transport import run_threads
 
 CHI2_15_AT_1E6 = 56.49  # P(chi^2_15 > 56.49) = 1e-6
@@ -28,7 +27,7 @@ CHI2_15_AT_1E6 = 56.49  # P(chi^2_15 > 56.49) = 1e-6
 
 @pytest.fixture(scope="module")
 def small_key():
-    return RsaPsiKey.generate(1024, allow_small=True)  # test speed only; the product uses 2048/3072
+    return oprf.new_key()  # one OPRF key for the module's tables (each preprocessing makes its own)
 
 
 def lookup(database, keys, *, timeout=30, **server_options):
@@ -83,7 +82,7 @@ def test_bytes_equal_the_formula(small_key):
     database = pir.prepare({f"id{i}": "v" * (i % 9) for i in range(300)}, key=small_key, value_columns=["v"])
     keys = [f"id{i}" for i in range(0, 600, 7)]
     _, outcome, served = lookup(database, keys, max_batch=32)
-    want = costs.pir_bytes(database.geometry, len(keys), modulus_bytes=128, batch=32, value_columns=["v"])
+    want = costs.pir_bytes(database.geometry, len(keys), batch=32, value_columns=["v"])
     assert (outcome.bytes_sent, outcome.bytes_received) == (want["client"], want["server"])
     assert (served.bytes_received, served.bytes_sent) == (want["client"], want["server"])
     assert outcome.hint_bytes == costs.hint_bytes(database.geometry) == database.hint.nbytes
@@ -137,8 +136,7 @@ def test_server_view_does_not_depend_on_the_keys(small_key):
     served_a, queries_a, blinded_a = _received(database, present)
     served_b, queries_b, blinded_b = _received(database, absent)
     assert served_a.bytes_received == served_b.bytes_received and queries_a.shape == queries_b.shape
-    f = rsa_kernels.hash_own(database.key.blob, database.key.public.e, *_packed("id17"),
-                             oprf_domain(database.oprf_nonce), hash_bytes=keyword.OPRF_BYTES)[0].tobytes()
+    f = oprf.evaluate_own(database.key, *_packed("id17"))[0].tobytes()
     wanted = list(keyword.candidate_columns(f, database.place_seed, database.geometry.cols))
     # The coordinates at id17's columns: uniform top nibbles in both runs, the same distribution.
     nib_a = (queries_a[:, wanted].reshape(-1) >> 28).astype(np.int64)
@@ -151,11 +149,12 @@ def test_server_view_does_not_depend_on_the_keys(small_key):
     unmasked = maker_errors.copy()
     unmasked[:, wanted[0]] += np.uint32(params.DELTA)
     assert _chi2_uniform((unmasked[:, wanted].reshape(-1) >> 28).astype(np.int64)) > CHI2_15_AT_1E6
-    # Blinded values: uniform in Z_n* whatever the key, fresh for every query of the same key.
-    n = database.key.public.n
+    # Blinded elements r·H(key) are uniform in the group whatever the key (top nibble of x and the
+    # y-parity prefix), and fresh for every query of the same key.
     def bins(rows):
-        return np.array([int.from_bytes(r.tobytes(), "big") * 16 // n for r in rows], dtype=np.int64)
+        return (rows[:, 1] >> 4).astype(np.int64)
     assert _chi2_same(bins(blinded_a), bins(blinded_b)) < CHI2_15_AT_1E6
+    assert _chi2_same(blinded_a[:, 0].astype(np.int64) - 2, blinded_b[:, 0].astype(np.int64) - 2, bins=2) < 24.0
     assert len({r.tobytes() for r in blinded_a}) == len(blinded_a)
 
 
@@ -199,29 +198,35 @@ def _batch(ch, count):
     ch.send(msg.TAG_BATCH, count.to_bytes(4, "big"))
 
 
-@pytest.mark.parametrize("attack", ["oversized batch", "short blinded", "blinded zero", "blinded above n",
+@pytest.mark.parametrize("attack", ["oversized batch", "short blinded", "blinded zero", "blinded off the curve",
                                     "wrong query shape", "oversized queries"])
 def test_malformed_client_messages_are_protocol_errors(small_key, attack):
     database = pir.prepare({"a": "1", "b": "2"}, key=small_key)
-    k = database.key.public.modulus_bytes
+    e = msg.ELEMENT_BYTES
+    valid, _ = oprf.blind(*_packed2("x", "y"))
 
     def client(ch, hello):
         if attack == "oversized batch":
             return _batch(ch, 9)
         _batch(ch, 2)
         if attack == "short blinded":
-            return ch.send(msg.TAG_BLINDED, bytes(2 * k - 1))
+            return ch.send(msg.TAG_BLINDED, bytes(2 * e - 1))
         if attack == "blinded zero":
-            return ch.send(msg.TAG_BLINDED, bytes(2 * k))
-        if attack == "blinded above n":
-            return ch.send(msg.TAG_BLINDED, b"\xff" * (2 * k))
-        ch.send(msg.TAG_BLINDED, (b"\x00" + b"\x05" * (k - 1)) * 2)  # valid: in Z_n*
-        ch.recv(msg.TAG_SIGNED)
+            return ch.send(msg.TAG_BLINDED, bytes(2 * e))
+        if attack == "blinded off the curve":
+            return ch.send(msg.TAG_BLINDED, (b"\x02" + b"\xff" * (e - 1)) * 2)  # x >= p
+        ch.send(msg.TAG_BLINDED, valid)
+        ch.recv(msg.TAG_EVALUATED)
         cols = hello.geometry.cols
         size = 4 * (4 * cols + 1) if attack == "wrong query shape" else 4 * 4 * cols * 1000
         ch.send(msg.TAG_QUERIES, bytes(size))
     error = _server_against(database, client)
     assert isinstance(error, ProtocolError), error
+
+
+def _packed2(*keys):
+    ids = PackedIds.from_values(list(keys))
+    return ids.data, ids.offsets
 
 
 def test_key_column_mismatch_and_silent_client(small_key):
@@ -236,16 +241,15 @@ def test_key_column_mismatch_and_silent_client(small_key):
 @pytest.mark.parametrize("field", ["cols", "lwe", "batch", "names"])
 def test_bad_server_hello_is_a_protocol_error(small_key, field):
     database = pir.prepare({"a": "1"}, key=small_key)
-    hello = msg.ServerHello(1, 1, database.geometry, 65537, 128, 8, bytes(32), bytes(16), bytes(16),
-                            small_key.public.modulus, [])
+    hello = msg.ServerHello(1, 1, database.geometry, 8, bytes(16), bytes(16), [])
     fixed, names = hello.pack()
-    fixed = bytearray(fixed)  # offsets: n at 16, cols at 22, max batch at 46 (">HHIQIBBIIIQII...")
+    fixed = bytearray(fixed)  # offsets: n at 16, cols at 22, max batch at 34 (">HHIQIBBIIII16s16s")
     if field == "cols":
         fixed[22:26] = (params.MAX_COLUMNS + 1).to_bytes(4, "big")
     elif field == "lwe":
         fixed[16:20] = (512).to_bytes(4, "big")
     elif field == "batch":
-        fixed[46:50] = (msg.MAX_BATCH + 1).to_bytes(4, "big")
+        fixed[34:38] = (msg.MAX_BATCH + 1).to_bytes(4, "big")
     else:
         names = b"{not json"
     with pytest.raises(ProtocolError):

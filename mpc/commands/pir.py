@@ -42,7 +42,6 @@ def register(commands) -> None:
     serve = sub.add_parser("serve", help="preprocess a table and answer queries until stopped")
     serve.add_argument("--listen", required=True, metavar="ADDR", help="address to listen on, e.g. tcp://0.0.0.0:7100")
     _common(serve)
-    serve.add_argument("--key-bits", type=int, choices=[2048, 3072], default=2048, help="OPRF RSA modulus size")
     serve.add_argument("--batch-size", type=int, default=None, help="most keys per client batch")
     serve.add_argument("--max-clients", type=int, default=None, help="stop after this many clients")
     serve.set_defaults(func=run_serve)
@@ -95,8 +94,7 @@ def run_serve(args) -> int:
     started = time.perf_counter()
     try:
         database = PirDatabase.build(table.ids, [keyword.encode_value(v) for v in table.values],
-                                     value_columns=table.value_columns, key_bits=args.key_bits,
-                                     threads=args.threads, progress=bar)
+                                     value_columns=table.value_columns, threads=args.threads, progress=bar)
     finally:
         bar.close()
     g = database.geometry

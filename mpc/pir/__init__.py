@@ -1,8 +1,8 @@
 """Keyword PIR (隐匿查询) from Python: `mpc.pir.server` and `mpc.pir.client` over a Session.
 
 For users who look ids up in another party's table without revealing them (the CLI `mpc pir`
-reads CSV files and calls the same roles).  Design, spec protocols/pir.md: a blind-RSA OPRF over
-the keys, two-choice cuckoo placement of entries sealed under keys derived from the OPRF output,
+reads CSV files and calls the same roles).  Design, spec protocols/pir.md: an OPRF over the keys
+(RFC 9497, P-256), two-choice cuckoo placement of entries sealed under keys derived from the OPRF output,
 and SimplePIR (LWE, n = 1024, q = 2^32) to fetch both candidate columns of every queried key.
 The client learns the value of each queried key that is in the table (or that it is absent), the
 table's size and entry width; the server learns how many keys were queried.
@@ -30,14 +30,14 @@ __all__ = ["DuplicateKeys", "PirClient", "PirDatabase", "PirServer", "QueryOutco
            "client", "prepare", "server"]
 
 
-def prepare(table, *, value_columns: list[str] | None = None, key_bits: int = 2048,
-            threads: int | None = None, progress=None, key=None) -> PirDatabase:
+def prepare(table, *, value_columns: list[str] | None = None, threads: int | None = None, progress=None,
+            key: bytes | None = None) -> PirDatabase:
     """Preprocess a table once: a mapping key -> value, or (key, value) pairs (duplicates refused)."""
     pairs = list(table.items()) if isinstance(table, Mapping) else list(table)
     ids = PackedIds.from_values([k for k, _ in pairs])
     values = [keyword.encode_value(v) for _, v in pairs]
-    return PirDatabase.build(ids, values, value_columns=value_columns, key_bits=key_bits, threads=threads,
-                             progress=progress, key=key)
+    return PirDatabase.build(ids, values, value_columns=value_columns, threads=threads, progress=progress,
+                             key=key)
 
 
 def _channel(session, peer: int | None):

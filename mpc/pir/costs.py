@@ -21,27 +21,27 @@ def hint_bytes(geometry: Geometry) -> int:
     return 4 * geometry.rows * params.LWE_N
 
 
-def per_key_bytes(geometry: Geometry, modulus_bytes: int = 256) -> dict:
-    """Payload bytes one looked-up key adds: blinded value and two index queries up, signature and
-    two answers down (headers are per batch, not per key)."""
-    up = modulus_bytes + msg.QUERIES_PER_KEY * 4 * geometry.cols
-    down = modulus_bytes + msg.QUERIES_PER_KEY * 4 * geometry.rows
+def per_key_bytes(geometry: Geometry) -> dict:
+    """Payload bytes one looked-up key adds: blinded element and two index queries up, evaluated
+    element and two answers down (headers are per batch, not per key)."""
+    up = msg.ELEMENT_BYTES + msg.QUERIES_PER_KEY * 4 * geometry.cols
+    down = msg.ELEMENT_BYTES + msg.QUERIES_PER_KEY * 4 * geometry.rows
     return {"up": up, "down": down}
 
 
-def pir_bytes(geometry: Geometry, keys: int, *, modulus_bytes: int = 256, batch: int = msg.DEFAULT_BATCH,
+def pir_bytes(geometry: Geometry, keys: int, *, batch: int = msg.DEFAULT_BATCH,
               value_columns: list[str] | None = None) -> dict:
     """Bytes the client and the server send in one session looking up `keys` keys."""
     batches = message_count(keys, batch)
     names = len(json.dumps(list(value_columns or []), ensure_ascii=False).encode("utf-8"))
-    per_key = per_key_bytes(geometry, modulus_bytes)
+    per_key = per_key_bytes(geometry)
     client = (header_bytes(msg.TAG_CLIENT_HELLO) + msg.CLIENT_HELLO_BYTES
               + (batches + 1) * (header_bytes(msg.TAG_BATCH) + msg.BATCH_BYTES)
               + batches * (header_bytes(msg.TAG_BLINDED) + header_bytes(msg.TAG_QUERIES))
               + keys * per_key["up"])
-    server = (header_bytes(msg.TAG_SERVER_HELLO) + msg.SERVER_HELLO_FIXED_BYTES + modulus_bytes + names
+    server = (header_bytes(msg.TAG_SERVER_HELLO) + msg.SERVER_HELLO_BYTES + names
               + message_count(geometry.rows, msg.HINT_ROWS_PER_MESSAGE) * header_bytes(msg.TAG_HINT)
               + hint_bytes(geometry)
-              + batches * (header_bytes(msg.TAG_SIGNED) + header_bytes(msg.TAG_ANSWERS))
+              + batches * (header_bytes(msg.TAG_EVALUATED) + header_bytes(msg.TAG_ANSWERS))
               + keys * per_key["down"])
     return {"client": client, "server": server, "total": client + server}

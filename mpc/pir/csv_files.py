@@ -21,6 +21,7 @@ from mpc.psi.ids import IdBuilder, PackedIds, encode_column
 from mpc.psi.output import atomic_text_file
 
 NORMALIZE_MODES = ("strip", "none")
+MAX_KEY_BYTES = 65535  # an OPRF input (RFC 9497): the encoded key columns
 
 
 def normalize(value: str, mode: str) -> str:
@@ -40,6 +41,13 @@ def _key_positions(path: str, header: list[str], key_columns: list[str]) -> list
         if header.count(c) > 1:
             raise InputError(f"column {c!r} appears more than once in the header", path, 1)
     return [header.index(c) for c in key_columns]
+
+
+def _encoded_key(key: list[str], path: str, line: int) -> bytes:
+    encoded = b"".join(encode_column(v) for v in key)
+    if len(encoded) > MAX_KEY_BYTES:
+        raise InputError(f"the key is {len(encoded)} bytes encoded, more than {MAX_KEY_BYTES}", path, line)
+    return encoded
 
 
 @dataclass
@@ -68,7 +76,7 @@ def read_table(path: str, key_columns: list[str], normalize_mode: str = "strip")
         if not any(key):
             skipped += 1
             continue
-        encoded = b"".join(encode_column(v) for v in key)
+        encoded = _encoded_key(key, path, line)
         if encoded in first_line:
             raise InputError(f"the key {', '.join(map(repr, key))} is also on line {first_line[encoded]}; "
                              "a PIR table needs distinct keys (protocols/pir.md, duplicate keys)", path, line)
@@ -96,13 +104,13 @@ def read_queries(path: str, key_columns: list[str], normalize_mode: str = "strip
     where = _key_positions(path, header, key_columns)
     builder = IdBuilder(len(key_columns))
     written, sent = [], []
-    for _line, _index, row in rows:
+    for line, _index, row in rows:
         raw = [row[i] for i in where]
         key = [normalize(v, normalize_mode) for v in raw]
         written.append(raw)
         if any(key):
             sent.append(len(builder))
-            builder.add(b"".join(encode_column(v) for v in key))
+            builder.add(_encoded_key(key, path, line))
         else:
             sent.append(-1)
     has_bom, line_ending = sniff_style(path)

@@ -2,8 +2,8 @@
 
 For PirServer (spec: protocols/pir.md, "Preprocessing").  Built once from the table's packed keys
 and encoded values, then served to any number of clients.  Keys must be distinct (the caller says
-which rows repeat a key; `DuplicateKeys` otherwise).  Holds the RSA private key of the OPRF; never
-written anywhere.
+which rows repeat a key; `DuplicateKeys` otherwise).  Holds the OPRF key (a P-256 scalar from the
+OS CSPRNG, fresh for each preprocessing); never written anywhere.
 """
 from __future__ import annotations
 
@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mpc.native import rsa_psi as rsa_kernels
+from mpc.native import oprf
 from mpc.pir import keyword, lwe, params
 from mpc.prg import Prg
 from mpc.psi.ids import PackedIds
-from mpc.psi.keys import RsaPsiKey
 
-OPRF_LABEL = b"mpc/pir-oprf/v1"
 PLACEMENT_TRIES = 32
+OPRF_CHUNK = 1 << 14
 
 
 class DuplicateKeys(ValueError):
@@ -29,10 +28,6 @@ class DuplicateKeys(ValueError):
     def __init__(self, first: int, second: int):
         super().__init__(f"rows {first} and {second} have the same key")
         self.first, self.second = first, second
-
-
-def oprf_domain(nonce: bytes) -> bytes:
-    return OPRF_LABEL + len(nonce).to_bytes(2, "big") + nonce
 
 
 def find_duplicate(ids: PackedIds) -> tuple[int, int] | None:
@@ -53,8 +48,7 @@ class PirDatabase:
     hint: np.ndarray               # (rows, n) uint32 = matrix · A
     a_seed: bytes
     place_seed: bytes
-    oprf_nonce: bytes
-    key: RsaPsiKey
+    key: bytes                     # the OPRF key
     table_rows: int
     key_columns: int
     value_columns: list[str]
@@ -62,8 +56,8 @@ class PirDatabase:
 
     @classmethod
     def build(cls, ids: PackedIds, values: list[bytes], *, value_columns: list[str] | None = None,
-              key_bits: int = 2048, threads: int | None = None, progress=None, slots: int | None = None,
-              key: RsaPsiKey | None = None) -> "PirDatabase":
+              threads: int | None = None, progress=None, slots: int | None = None,
+              key: bytes | None = None) -> "PirDatabase":
         """Preprocess: `values[i]` (encoded by keyword.encode_value) is the value of key `ids[i]`."""
         if len(values) != len(ids):
             raise ValueError("one value per key is needed")
@@ -73,17 +67,12 @@ class PirDatabase:
         progress = progress or (lambda phase, done, total: None)
         phases: dict[str, float] = {}
         tick = time.perf_counter()
-        key = key or RsaPsiKey.generate(key_bits)
-        now = time.perf_counter(); phases["keygen"] = now - tick; tick = now
-        nonce = os.urandom(32)
-        domain = oprf_domain(nonce)
+        key = key or oprf.new_key()
         n = len(ids)
         f_rows = np.empty((n, keyword.OPRF_BYTES), dtype=np.uint8)
-        step = 1 << 14
-        for start in range(0, n, step):
-            stop = min(n, start + step)
-            f_rows[start:stop] = rsa_kernels.hash_own(key.blob, key.public.e, ids.data, ids.batch(start, stop),
-                                                      domain, hash_bytes=keyword.OPRF_BYTES, threads=threads)
+        for start in range(0, n, OPRF_CHUNK):
+            stop = min(n, start + OPRF_CHUNK)
+            f_rows[start:stop] = oprf.evaluate_own(key, ids.data, ids.batch(start, stop), threads=threads)
             progress("oprf", stop, n)
         now = time.perf_counter(); phases["oprf"] = now - tick; tick = now
 
@@ -103,10 +92,12 @@ class PirDatabase:
 
         # Empty slots are random bytes: their tags match no key's (probability 2^-128 each).
         cells = np.frombuffer(bytearray(rng.bytes(geometry.capacity * entry_bytes)), dtype=np.uint8)
-        cells = cells.reshape(geometry.cols, geometry.slots, entry_bytes)
-        for column, items in enumerate(buckets):
-            for slot, item in enumerate(items):
-                cells[column, slot] = np.frombuffer(keyword.seal(fs[item], values[item], entry_bytes), dtype=np.uint8)
+        cells = cells.reshape(geometry.capacity, entry_bytes)
+        order = np.fromiter((item for items in buckets for item in items), dtype=np.int64, count=n)
+        where = np.fromiter((column * geometry.slots + slot for column, items in enumerate(buckets)
+                             for slot in range(len(items))), dtype=np.int64, count=n)
+        if n:
+            cells[where] = keyword.seal_many(fs, values, entry_bytes)[order]
         matrix = np.ascontiguousarray(cells.reshape(geometry.cols, geometry.rows).T)
         now = time.perf_counter(); phases["entries"] = now - tick; tick = now
 
@@ -114,5 +105,5 @@ class PirDatabase:
         hint = lwe.compute_hint(matrix, lwe.expand_a(a_seed, geometry.cols), threads=threads)
         phases["hint"] = time.perf_counter() - tick
         progress("hint", 1, 1)
-        return cls(geometry, matrix, hint, a_seed, place_seed, nonce, key, n, ids.columns,
+        return cls(geometry, matrix, hint, a_seed, place_seed, key, n, ids.columns,
                    list(value_columns or []), phases)

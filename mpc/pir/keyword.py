@@ -67,13 +67,23 @@ def entry_pad(f: bytes, entry_bytes: int) -> bytes:
     return hashlib.shake_256(_ENTRY_LABEL + f).digest(entry_bytes)
 
 
+def seal_many(fs: list[bytes], values: list[bytes], entry_bytes: int) -> np.ndarray:
+    """(count, entry_bytes) uint8: the encrypted entry of each key,
+    tag || (length || value || zeros) XOR pad, in one numpy XOR for the whole table."""
+    body_bytes = entry_bytes - params.TAG_BYTES
+    if any(len(v) > body_bytes - params.LENGTH_BYTES for v in values):
+        raise ValueError("a value is longer than the entry allows")
+    pads = np.frombuffer(bytearray(b"".join(entry_pad(f, entry_bytes) for f in fs)), dtype=np.uint8)
+    sealed = pads.reshape(len(fs), entry_bytes)
+    bodies = b"".join(len(v).to_bytes(params.LENGTH_BYTES, "big") + v + bytes(body_bytes - params.LENGTH_BYTES - len(v))
+                      for v in values)
+    sealed[:, params.TAG_BYTES:] ^= np.frombuffer(bodies, dtype=np.uint8).reshape(len(fs), body_bytes)
+    return sealed
+
+
 def seal(f: bytes, value: bytes, entry_bytes: int) -> bytes:
-    """The encrypted entry of one key: tag || (length || value || zeros) XOR pad."""
-    pad = entry_pad(f, entry_bytes)
-    body = len(value).to_bytes(params.LENGTH_BYTES, "big") + value
-    body += bytes(entry_bytes - params.TAG_BYTES - len(body))
-    plain = np.frombuffer(body, dtype=np.uint8)
-    return pad[:params.TAG_BYTES] + (plain ^ np.frombuffer(pad, dtype=np.uint8)[params.TAG_BYTES:]).tobytes()
+    """The encrypted entry of one key."""
+    return seal_many([f], [value], entry_bytes).tobytes()
 
 
 def open_entry(f: bytes, column: np.ndarray, entry_bytes: int, peer=None) -> bytes | None:

@@ -19,7 +19,7 @@ TAG_SERVER_HELLO = "pir:server-hello"
 TAG_HINT = "pir:hint"
 TAG_BATCH = "pir:batch"
 TAG_BLINDED = "pir:blinded"
-TAG_SIGNED = "pir:signed"
+TAG_EVALUATED = "pir:evaluated"
 TAG_QUERIES = "pir:queries"
 TAG_ANSWERS = "pir:answers"
 
@@ -28,12 +28,12 @@ DEFAULT_BATCH = 128            # keys per batch (OPRF round + PIR round)
 MAX_BATCH = 1024
 HINT_ROWS_PER_MESSAGE = 4096   # 16 MiB per hint message
 MAX_COLUMNS_TEXT = 1 << 20
-MIN_MODULUS_BYTES, MAX_MODULUS_BYTES = 128, 512
+ELEMENT_BYTES = 33             # a P-256 point, SEC1 compressed (blinded and evaluated OPRF values)
 
 _CLIENT = struct.Struct(">HHI")                      # version, reserved, key columns: 8 bytes
-_SERVER = struct.Struct(">HHIQIBBIIIQII32s16s16s")   # see ServerHello: 114 bytes + modulus
+_SERVER = struct.Struct(">HHIQIBBIIII16s16s")   # see ServerHello: 74 bytes
 CLIENT_HELLO_BYTES = _CLIENT.size
-SERVER_HELLO_FIXED_BYTES = _SERVER.size
+SERVER_HELLO_BYTES = _SERVER.size
 BATCH_BYTES = 4
 
 
@@ -56,31 +56,27 @@ class ServerHello:
     key_columns: int
     table_rows: int
     geometry: params.Geometry
-    e: int
-    modulus_bytes: int
     max_batch: int
-    oprf_nonce: bytes
     place_seed: bytes
     a_seed: bytes
-    modulus: bytes
     value_columns: list[str]
 
     def pack(self) -> list[bytes]:
         g = self.geometry
         fixed = _SERVER.pack(VERSION, 0, self.key_columns, self.table_rows, params.LWE_N, params.LOG_Q,
-                             params.P_BITS, g.cols, g.slots, g.entry_bytes, self.e, self.modulus_bytes,
-                             self.max_batch, self.oprf_nonce, self.place_seed, self.a_seed)
-        return [fixed + self.modulus, json.dumps(self.value_columns, ensure_ascii=False).encode("utf-8")]
+                             params.P_BITS, g.cols, g.slots, g.entry_bytes, self.max_batch, self.place_seed,
+                             self.a_seed)
+        return [fixed, json.dumps(self.value_columns, ensure_ascii=False).encode("utf-8")]
 
     @classmethod
     def parse(cls, frames, peer=None) -> "ServerHello":
         if len(frames) != 2:
             raise ProtocolError(f"server hello has {len(frames)} frames, expected 2", peer)
         frame, names = bytes(frames[0]), bytes(frames[1])
-        if len(frame) < _SERVER.size:
-            raise ProtocolError(f"server hello has {len(frame)} bytes, fewer than {_SERVER.size}", peer)
-        (version, _r, key_columns, table_rows, n, log_q, p_bits, cols, slots, entry_bytes, e, k, max_batch,
-         nonce, place_seed, a_seed) = _SERVER.unpack(frame[:_SERVER.size])
+        if len(frame) != _SERVER.size:
+            raise ProtocolError(f"server hello has {len(frame)} bytes, expected {_SERVER.size}", peer)
+        (version, _r, key_columns, table_rows, n, log_q, p_bits, cols, slots, entry_bytes, max_batch,
+         place_seed, a_seed) = _SERVER.unpack(frame)
         _check_version(version, peer)
         if (n, log_q, p_bits) != (params.LWE_N, params.LOG_Q, params.P_BITS):
             raise ProtocolError(f"server uses LWE n={n}, q=2^{log_q}, p=2^{p_bits}; this side supports only "
@@ -92,14 +88,6 @@ class ServerHello:
             raise ProtocolError(str(exc), peer) from None
         if table_rows > geometry.capacity:
             raise ProtocolError(f"server claims {table_rows} rows in {geometry.capacity} slots", peer)
-        if not MIN_MODULUS_BYTES <= k <= MAX_MODULUS_BYTES or k % 2 or len(frame) != _SERVER.size + k:
-            raise ProtocolError(f"server hello has a bad RSA modulus ({k} bytes)", peer)
-        modulus = frame[_SERVER.size:]
-        modulus_value = int.from_bytes(modulus, "big")
-        if modulus_value.bit_length() != 8 * k or modulus_value % 2 == 0:
-            raise ProtocolError("server's modulus is not an odd number of the stated length", peer)
-        if e < 3 or e % 2 == 0 or e.bit_length() > 32:
-            raise ProtocolError(f"server's public exponent {e} is not allowed", peer)
         if not 1 <= max_batch <= MAX_BATCH:
             raise ProtocolError(f"server's batch size {max_batch} is outside 1..{MAX_BATCH}", peer)
         if len(names) > MAX_COLUMNS_TEXT:
@@ -110,8 +98,7 @@ class ServerHello:
             raise ProtocolError("server's column names are not UTF-8 JSON", peer) from None
         if not isinstance(value_columns, list) or not all(isinstance(c, str) for c in value_columns):
             raise ProtocolError("server's column names are not a list of strings", peer)
-        return cls(key_columns, table_rows, geometry, e, k, max_batch, nonce, place_seed, a_seed, modulus,
-                   value_columns)
+        return cls(key_columns, table_rows, geometry, max_batch, place_seed, a_seed, value_columns)
 
 
 def _check_version(version: int, peer) -> None:

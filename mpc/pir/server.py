@@ -1,8 +1,8 @@
 """PirServer: the table holder of keyword PIR (spec: protocols/pir.md).
 
 Given a Channel to one client and a preprocessed `PirDatabase`: sends the parameters and the hint,
-then answers batches until the client says it is done: for each batch it signs the blinded keys
-(the OPRF) and multiplies the database by the client's encrypted index queries.  It learns the
+then answers batches until the client says it is done: for each batch it evaluates the OPRF on
+the blinded keys and multiplies the database by the client's encrypted index queries.  It learns the
 number of keys queried and nothing else.  Every size is checked before any work: a malformed or
 oversized message is `ProtocolError`.  Never reads files.
 """
@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 from mpc.errors import ProtocolError
+from mpc.native import oprf
 from mpc.pir import lwe
 from mpc.pir import messages as msg
 from mpc.pir.database import PirDatabase
@@ -41,17 +42,16 @@ class PirServer:
         ch, peer, db = self.channel, self.channel.peer, self.database
         before = ch.stats.protocol(msg.PROTOCOL)
         started = tick = time.perf_counter()
-        phases = {"sign": 0.0, "answer": 0.0}
-        hello = msg.ServerHello(db.key_columns, db.table_rows, db.geometry, db.key.public.e,
-                                db.key.public.modulus_bytes, self.max_batch, db.oprf_nonce, db.place_seed,
-                                db.a_seed, db.key.public.modulus, db.value_columns)
+        phases = {"oprf": 0.0, "answer": 0.0}
+        hello = msg.ServerHello(db.key_columns, db.table_rows, db.geometry, self.max_batch, db.place_seed,
+                                db.a_seed, db.value_columns)
         ch.send(msg.TAG_SERVER_HELLO, *hello.pack())
         theirs = msg.ClientHello.parse(ch.recv_bytes(msg.TAG_CLIENT_HELLO, msg.CLIENT_HELLO_BYTES), peer)
         msg.check_columns(db.key_columns, theirs.key_columns, peer)
         for start, stop in msg.batches(db.geometry.rows, msg.HINT_ROWS_PER_MESSAGE):
             ch.send(msg.TAG_HINT, db.hint[start:stop])
         now = time.perf_counter(); phases["hello and hint"] = now - tick
-        k_bytes, g = db.key.public.modulus_bytes, db.geometry
+        g = db.geometry
         queries = batches = 0
         while True:
             count = int.from_bytes(ch.recv_bytes(msg.TAG_BATCH, msg.BATCH_BYTES), "big")
@@ -59,11 +59,11 @@ class PirServer:
                 break
             if count > self.max_batch:
                 raise ProtocolError(f"client asks for a batch of {count} keys, more than {self.max_batch}", peer)
-            blinded = ch.recv_exact(msg.TAG_BLINDED, "u1", (count, k_bytes))
+            blinded = ch.recv_exact(msg.TAG_BLINDED, "u1", (count, msg.ELEMENT_BYTES))
             t = time.perf_counter()
-            signed = db.key.sign(blinded, threads=self.threads, peer=peer)
-            phases["sign"] += time.perf_counter() - t
-            ch.send(msg.TAG_SIGNED, signed)
+            evaluated = oprf.evaluate(db.key, blinded, threads=self.threads, peer=peer)
+            phases["oprf"] += time.perf_counter() - t
+            ch.send(msg.TAG_EVALUATED, evaluated)
             index_queries = ch.recv_exact(msg.TAG_QUERIES, "<u4", (msg.QUERIES_PER_KEY * count, g.cols))
             t = time.perf_counter()
             answers = lwe.answer(db.matrix, index_queries, threads=self.threads)
