@@ -9,8 +9,9 @@ Cases, for each size (10^6 rows by default, 10^4 with --quick):
   pir-query        one key looked up end to end (client's OPRF, query, decode and both directions),
                    best of --repeat, in a session that already has the hint (target <= 1 s at 10^6).
   pir-batch        100 keys in one batch, likewise.
-Server and client run in separate processes (mpc.run_local, CurveZMQ).  Bytes are the client's
-sent + received in that case and are checked against mpc.pir.costs (bytes_expected).
+Server and client run in separate processes (mpc.run_local, CurveZMQ).  Bytes are the client's,
+sent + received in that case, and bytes_expected is mpc.pir.costs' formula for it; rounds are the
+one-way flights on the case's critical path (mpc.pir.costs.flights: 4 per batch, 2 for set-up).
 """
 from __future__ import annotations
 
@@ -117,11 +118,13 @@ def rows_for(n: int, server: dict, client: dict) -> list[dict]:
                                gb_per_s_per_core=rate / threads, target_gb_per_s_per_core=5.0))
     seconds, up, down = client["hint"]
     out.append(measurement("pir", "pir-hint", n, seconds, bytes_sent=up, bytes_received=down,
+                           rounds=costs.SETUP_FLIGHTS,
                            hint_bytes=server["hint_bytes"]))
     for case, keys, key in (("pir-query", 1, "single"), ("pir-batch", BATCH_KEYS, "batch")):
         seconds, up, down = client[key]
         expected = keys * (per_key["up"] + per_key["down"]) + batch_headers
-        out.append(measurement("pir", case, keys, seconds, bytes_sent=up, bytes_received=down, rounds=2,
+        out.append(measurement("pir", case, keys, seconds, bytes_sent=up, bytes_received=down,
+                               rounds=costs.flights(keys, BATCH_KEYS),
                                bytes_expected=expected, table_rows=n, seconds_per_key=seconds / keys,
                                found=client["single_found"] if keys == 1 else client["batch_found"],
                                target_seconds=1.0 if keys == 1 else None))

@@ -45,3 +45,12 @@ def pir_bytes(geometry: Geometry, keys: int, *, batch: int = msg.DEFAULT_BATCH,
               + batches * (header_bytes(msg.TAG_EVALUATED) + header_bytes(msg.TAG_ANSWERS))
               + keys * per_key["down"])
     return {"client": client, "server": server, "total": client + server}
+
+
+SETUP_FLIGHTS = 2       # the hellos cross, then the hint follows the client's hello
+FLIGHTS_PER_BATCH = 4   # blinded ->, evaluated <-, queries ->, answers <-
+
+
+def flights(keys: int, batch: int = msg.DEFAULT_BATCH) -> int:
+    """One-way network latencies on the critical path of looking up `keys` keys (after set-up)."""
+    return FLIGHTS_PER_BATCH * message_count(keys, batch)
