@@ -151,6 +151,9 @@ def test_input_errors_name_file_and_line(tmp_path, capsys):
                  str(tmp_path / "out.csv"), "--insecure"]) == 1
     assert "--force" in capsys.readouterr().err
     assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "keep me"
+    huge = write_csv(tmp_path / "huge.csv", ["id", "v"], [["a", "x" * 300_000]])
+    assert main(["pir", "serve", "--listen", address, "--input", huge, "--key", "id", "--insecure"]) == 1
+    assert "huge.csv" in capsys.readouterr().err  # an entry of 300 kB exceeds the matrix's 2^20 rows
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"id\nok\n\xff\xfe\n")
     assert main(["pir", "query", "--peer", address, "--input", str(bad), "--key", "id", "--output",

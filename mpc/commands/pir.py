@@ -15,7 +15,7 @@ import signal
 import sys
 import time
 
-from mpc.errors import ConfigError, MpcError, PeerTimeout
+from mpc.errors import ConfigError, InputError, MpcError, PeerTimeout
 
 SERVER, CLIENT = 0, 1
 CONNECT_WAIT = 24 * 3600.0  # a serving party waits this long for each next client
@@ -95,6 +95,8 @@ def run_serve(args) -> int:
     try:
         database = PirDatabase.build(table.ids, [keyword.encode_value(v) for v in table.values],
                                      value_columns=table.value_columns, threads=args.threads, progress=bar)
+    except ValueError as exc:  # rows too long or too many for the supported matrix (protocols/pir.md)
+        raise InputError(f"cannot serve this table: {exc}", table.path) from exc
     finally:
         bar.close()
     g = database.geometry
