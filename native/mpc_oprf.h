@@ -1,4 +1,4 @@
-/* OPRF kernels: RFC 9497 OPRF mode (0x00), suite P256-SHA256 (spec: protocols/pir.md, "OPRF").
+/* OPRF kernels: RFC 9497 OPRF mode (0x00), suite P256-SHA256 (spec: protocols/pir.md, "OPRF (RFC 9497, P-256)").
  *
  * HashToGroup is RFC 9380 P256_XMD:SHA-256_SSWU_RO_ with DST "HashToGroup-OPRFV1-\x00-P256-SHA256";
  * elements travel as 33-byte SEC1 compressed points, scalars as 32-byte big-endian integers in

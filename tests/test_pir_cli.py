@@ -1,4 +1,4 @@
-"""`mpc pir serve` / `mpc pir query` (spec: protocols/pir.md, "Files" and "Service").
+"""`mpc pir serve` / `mpc pir query` (spec: protocols/pir.md, "Files and service (CLI)").
 
 One serving process answers clients one after another over real ZeroMQ: a good client, a client
 sending malformed messages (reported, the next client is still served), another good client, then

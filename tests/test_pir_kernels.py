@@ -1,4 +1,4 @@
-"""SimplePIR kernel and LWE layer (spec: protocols/pir.md, "Index PIR").
+"""SimplePIR kernel and LWE layer (spec: protocols/pir.md, "Index PIR (SimplePIR)").
 
 The native product is checked against exact Python integers for both code paths and any thread
 count; the hint against numpy; decoding against the database; the error sampler against the

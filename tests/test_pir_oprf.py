@@ -1,4 +1,4 @@
-"""OPRF kernels of keyword PIR: RFC 9497 OPRF mode, P256-SHA256 (spec: protocols/pir.md, "OPRF").
+"""OPRF kernels of keyword PIR: RFC 9497 OPRF mode, P256-SHA256 (spec: protocols/pir.md, "OPRF (RFC 9497, P-256)").
 
 Known answers: the RFC's Appendix A test vectors (blinded element, evaluation, output).  The
 server's scalar multiplication is cross-checked with `cryptography`'s ECDH (x of k·P); the server's

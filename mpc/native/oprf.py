@@ -1,6 +1,6 @@
 """RFC 9497 OPRF kernels (native/oprf_p256.c): mode 0x00, suite P256-SHA256.
 
-For keyword PIR (mpc.pir, spec: protocols/pir.md "OPRF").  Inputs travel as one packed byte
+For keyword PIR (mpc.pir, spec: protocols/pir.md "OPRF (RFC 9497, P-256)").  Inputs travel as one packed byte
 buffer plus absolute uint64 offsets (as mpc.psi.ids packs them); elements are (count, 33) SEC1
 compressed points, scalars (count, 32) big-endian, outputs (count, 32).  One C call per batch on
 `threads` threads without the GIL.  A peer's element that is not in the group is `ProtocolError`.

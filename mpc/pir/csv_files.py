@@ -1,6 +1,6 @@
 """CSV files of keyword PIR: the server's table, the client's queries, the client's FOUND file.
 
-For the CLI `mpc pir` (spec: protocols/pir.md, "Files").  Parsing is mpc.psi.csv_input's (header
+For the CLI `mpc pir` (spec: protocols/pir.md, "Files and service (CLI)").  Parsing is mpc.psi.csv_input's (header
 required, UTF-8 with or without BOM, RFC 4180, errors naming file and line).  Keys: the --key
 columns, normalised by stripping surrounding Unicode whitespace (`normalize="strip"`, the default)
 or compared exactly as written (`"none"`), combined by mpc.psi.ids's length-prefixed encoding.  A

@@ -1,6 +1,6 @@
 """SimplePIR (Henzinger et al., USENIX Security 2023) over a uint8 matrix: the index-PIR layer.
 
-For PirServer and PirClient (spec: protocols/pir.md, "Index PIR").  Pure functions and two small
+For PirServer and PirClient (spec: protocols/pir.md, "Index PIR (SimplePIR)").  Pure functions and two small
 state holders, no I/O.  The public matrix A (cols x n, uniform mod 2^32) is expanded from a 16-byte
 seed by the AES-CTR PRG; the server's hint is D·A (rows x n).  A query for column j is
 A·s + e + Delta·u_j (mod 2^32) with a fresh uniform secret s and Gaussian error e; the answer is
