@@ -19,7 +19,7 @@
 #define ELEMENT 33
 #define SCALAR 32
 #define OUTPUT 32
-#define MAX_INPUT 65535
+#define OPRF_MAX_INPUT 65535
 #define MAX_THREADS 64
 
 static const char DST[] = "HashToGroup-OPRFV1-\x00-P256-SHA256";
@@ -200,7 +200,7 @@ typedef struct {
 
 static int input_of(const task *t, size_t i, const uint8_t **msg, size_t *len) {
     uint64_t from = t->offsets[i], to = t->offsets[i + 1];
-    if (to < from || to - from > MAX_INPUT) return MPC_ERR_ARGUMENT;
+    if (to < from || to - from > OPRF_MAX_INPUT) return MPC_ERR_ARGUMENT;
     *msg = t->ids ? t->ids + from : (const uint8_t *)"";
     *len = (size_t)(to - from);
     return MPC_OK;
