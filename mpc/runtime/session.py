@@ -103,11 +103,13 @@ def session_from_config(config, me: str | int, *, secret_key: str | Path | None 
 
 
 def pair_session(me: int, *, listen: str | None = None, peer: str | None = None, config=None,
-                 secret_key: str | Path | None = None, timeout: float = 60.0) -> Session:
+                 secret_key: str | Path | None = None, timeout: float = 60.0,
+                 connect_timeout: float | None = None) -> Session:
     """A two-party session: party 0 listens on `listen`, party 1 connects to `peer`.
 
     With a `PartyConfig` of two parties, names and CURVE keys come from it (the addresses given
     here override its addresses); without one the link is plain TCP (a warning says so).
+    `connect_timeout` (default `timeout`) bounds the wait for the peer's HELLO alone.
     """
     if me not in (0, 1):
         raise ConfigError("a two-party session has parties 0 and 1")
@@ -117,7 +119,7 @@ def pair_session(me: int, *, listen: str | None = None, peer: str | None = None,
         raise ConfigError("the connecting party needs --peer ADDRESS (e.g. tcp://server:5555)")
     if config is None:
         peers = [PeerAddress("server", peer or None, bind=listen), PeerAddress("client", None)]
-        return open_session(peers, me, security="none", timeout=timeout)
+        return open_session(peers, me, security="none", timeout=timeout, connect_timeout=connect_timeout)
     if len(config.parties) != 2:
         raise ConfigError(f"{config.where()}a two-party run needs exactly two parties in the config")
     first, second = config.parties
@@ -127,4 +129,5 @@ def pair_session(me: int, *, listen: str | None = None, peer: str | None = None,
     if config.security == "curve":
         key_path = Path(secret_key) if secret_key else config.secret_key_path(peers[me].name)
         keypair = read_keypair(key_path)
-    return open_session(peers, me, security=config.security, keypair=keypair, timeout=timeout)
+    return open_session(peers, me, security=config.security, keypair=keypair, timeout=timeout,
+                        connect_timeout=connect_timeout)

@@ -1,0 +1,145 @@
+"""CSV files of keyword PIR: the server's table, the client's queries, the client's FOUND file.
+
+For the CLI `mpc pir` (spec: protocols/pir.md, "Files and service (CLI)").  Parsing is mpc.psi.csv_input's (header
+required, UTF-8 with or without BOM, RFC 4180, errors naming file and line).  Keys: the --key
+columns, normalised by stripping surrounding Unicode whitespace (`normalize="strip"`, the default)
+or compared exactly as written (`"none"`), combined by mpc.psi.ids's length-prefixed encoding.  A
+table row whose key columns are all empty takes no part; two table rows with the same key are an
+`InputError` naming both lines.  A query row with an empty key is answered `found = 0` without
+being sent.  The FOUND file has one row per query data row, in order: the query's key columns as
+written, `found` (1/0), then the table's other columns (empty when absent); written atomically.
+"""
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+
+from mpc.errors import InputError, ProtocolError
+from mpc.psi.csv_input import iter_rows, sniff_style
+from mpc.psi.ids import IdBuilder, PackedIds, encode_column
+from mpc.psi.output import atomic_text_file
+
+NORMALIZE_MODES = ("strip", "none")
+MAX_KEY_BYTES = 65535  # an OPRF input (RFC 9497): the encoded key columns
+
+
+def normalize(value: str, mode: str) -> str:
+    if mode == "strip":
+        return value.strip()  # str.strip(): every Unicode White_Space character (U+3000, NBSP, ...)
+    if mode == "none":
+        return value
+    raise ValueError(f"--normalize must be one of {', '.join(NORMALIZE_MODES)}, not {mode!r}")
+
+
+def _key_positions(path: str, header: list[str], key_columns: list[str]) -> list[int]:
+    if not header or header == [""]:
+        raise InputError("the header row is empty", path, 1)
+    for c in key_columns:
+        if c not in header:
+            raise InputError(f"no column {c!r}; the columns are: {', '.join(map(repr, header))}", path, 1)
+        if header.count(c) > 1:
+            raise InputError(f"column {c!r} appears more than once in the header", path, 1)
+    return [header.index(c) for c in key_columns]
+
+
+def _encoded_key(key: list[str], path: str, line: int) -> bytes:
+    encoded = b"".join(encode_column(v) for v in key)
+    if len(encoded) > MAX_KEY_BYTES:
+        raise InputError(f"the key is {len(encoded)} bytes encoded, more than {MAX_KEY_BYTES}", path, line)
+    return encoded
+
+
+@dataclass
+class TableFile:
+    path: str
+    key_columns: list[str]
+    value_columns: list[str]
+    ids: PackedIds
+    values: list[tuple[str, ...]]   # the other columns of each keyed row
+    total_rows: int
+    skipped_empty: int
+
+
+def read_table(path: str, key_columns: list[str], normalize_mode: str = "strip") -> TableFile:
+    rows = iter_rows(path)
+    _line, header = next(rows)
+    where = _key_positions(path, header, key_columns)
+    others = [i for i in range(len(header)) if i not in where]
+    builder = IdBuilder(len(key_columns))
+    values: list[tuple[str, ...]] = []
+    first_line: dict[bytes, int] = {}
+    total = skipped = 0
+    for line, index, row in rows:
+        total = index + 1
+        key = [normalize(row[i], normalize_mode) for i in where]
+        if not any(key):
+            skipped += 1
+            continue
+        encoded = _encoded_key(key, path, line)
+        if encoded in first_line:
+            raise InputError(f"the key {', '.join(map(repr, key))} is also on line {first_line[encoded]}; "
+                             "a PIR table needs distinct keys (protocols/pir.md, duplicate keys)", path, line)
+        first_line[encoded] = line
+        builder.add(encoded)
+        values.append(tuple(row[i] for i in others))
+    return TableFile(path, list(key_columns), [header[i] for i in others], builder.build(), values, total, skipped)
+
+
+@dataclass
+class QueryFile:
+    path: str
+    header: list[str]
+    key_columns: list[str]
+    ids: PackedIds                  # the non-empty keys, in file order
+    written_keys: list[list[str]]   # each data row's key columns as written
+    sent: list[int]                 # for each data row: its position in ids, or -1 (empty key)
+    has_bom: bool
+    line_ending: str
+
+
+def read_queries(path: str, key_columns: list[str], normalize_mode: str = "strip") -> QueryFile:
+    rows = iter_rows(path)
+    _line, header = next(rows)
+    where = _key_positions(path, header, key_columns)
+    builder = IdBuilder(len(key_columns))
+    written, sent = [], []
+    for line, _index, row in rows:
+        raw = [row[i] for i in where]
+        key = [normalize(v, normalize_mode) for v in raw]
+        written.append(raw)
+        if any(key):
+            sent.append(len(builder))
+            builder.add(_encoded_key(key, path, line))
+        else:
+            sent.append(-1)
+    has_bom, line_ending = sniff_style(path)
+    return QueryFile(path, header, list(key_columns), builder.build(), written, sent, has_bom, line_ending)
+
+
+def check_output(path: str, force: bool) -> None:
+    """Refuse an existing output file unless `force` (checked before the run and again at the end)."""
+    if os.path.exists(path) and not force:
+        raise InputError("exists already; pass --force to replace it", path)
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise InputError("the output's directory does not exist", path)
+
+
+def write_found(queries: QueryFile, values: list, value_columns: list[str], path: str, force: bool) -> int:
+    """Write the FOUND file; `values[i]` is the tuple of the i-th sent key or None.  Returns rows found."""
+    check_output(path, force)
+    found = 0
+    with atomic_text_file(path, bom=queries.has_bom) as f:
+        writer = csv.writer(f, lineterminator=queries.line_ending)
+        writer.writerow(queries.key_columns + ["found"] + value_columns)
+        for raw, position in zip(queries.written_keys, queries.sent):
+            value = values[position] if position >= 0 else None
+            if value is None:
+                writer.writerow(raw + ["0"] + [""] * len(value_columns))
+                continue
+            if not isinstance(value, tuple) or len(value) != len(value_columns):
+                raise ProtocolError("the server's row does not have the columns it announced")
+            found += 1
+            writer.writerow(raw + ["1"] + list(value))
+    return found

@@ -1,0 +1,169 @@
+"""`mpc pir serve` / `mpc pir query` (spec: protocols/pir.md, "Files and service (CLI)").
+
+One serving process answers clients one after another over real ZeroMQ: a good client, a client
+sending malformed messages (reported, the next client is still served), another good client, then
+SIGTERM stops it cleanly.  CURVE with keys from --config; plain TCP only with --insecure.  FOUND
+files have one row per query row; input defects name file and line; outputs are never replaced
+without --force.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from mpc.cli import main
+from mpc.errors import MpcError
+from mpc.pir import messages as msg
+from mpc.runtime import pair_session
+
+MPC = [sys.executable, "-m", "mpc.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_csv(path, header, rows, *, bom=False, crlf=False) -> str:
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\r\n" if crlf else "\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return str(path)
+
+
+def read_csv(path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+TABLE = [["9131000001", "上海甲公司", "黑名单"], ["9131000002", "Acme GmbH", "ok"],
+         [" 9131000003\u3000", "乙", ""], ["", "no key", "x"]]
+
+
+def start_server(tmp_path, *extra) -> tuple[subprocess.Popen, str]:
+    table = write_csv(tmp_path / "table.csv", ["tax_id", "名称", "状态"], TABLE)
+    address = f"tcp://127.0.0.1:{free_port()}"
+    server = subprocess.Popen(MPC + ["pir", "serve", "--listen", address, "--input", table, "--key", "tax_id",
+                                     "--json", "--timeout", "5", *extra], cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    ready = json.loads(server.stdout.readline())
+    assert ready["event"] == "ready" and ready["rows"] == 3 and ready["skipped_empty"] == 1
+    return server, address
+
+
+def query(tmp_path, address, name, *extra):
+    queries = write_csv(tmp_path / "q.csv", ["tax_id", "备注"],
+                        [["9131000002", "a"], ["9131000003", "b"], ["", "c"], ["missing", "d"],
+                         ["\u00a09131000001 ", "e"]], bom=True, crlf=True)
+    out = tmp_path / name
+    code = main(["pir", "query", "--peer", address, "--input", queries, "--key", "tax_id", "--output", str(out),
+                 "--timeout", "10", *extra])
+    return code, out
+
+
+def bad_client(address):
+    session = pair_session(1, peer=address, timeout=5)
+    try:
+        ch = session.channel(0)
+        ch.send(msg.TAG_CLIENT_HELLO, msg.ClientHello(1).pack())
+        hello = msg.ServerHello.parse(ch.recv(msg.TAG_SERVER_HELLO))
+        for _ in msg.batches(hello.geometry.rows, msg.HINT_ROWS_PER_MESSAGE):
+            ch.recv(msg.TAG_HINT)
+        ch.send(msg.TAG_BATCH, (2).to_bytes(4, "big"))
+        ch.send(msg.TAG_BLINDED, b"\x01" * 7)  # not two P-256 elements
+        with pytest.raises(MpcError):  # the server says goodbye instead of signing
+            ch.recv(msg.TAG_EVALUATED)
+    finally:
+        session.close(wait=0)  # the server drops it without a goodbye
+
+
+def test_serves_clients_one_after_another_and_stops_on_sigterm(tmp_path, capsys):
+    server, address = start_server(tmp_path, "--insecure")
+    try:
+        code, out = query(tmp_path, address, "found1.csv", "--insecure", "--json")
+        assert code == 0
+        summary = json.loads(capsys.readouterr().out)
+        assert (summary["rows"], summary["queried"], summary["found"], summary["table_rows"]) == (5, 4, 3, 3)
+        rows = read_csv(out)
+        assert rows == [["tax_id", "found", "名称", "状态"], ["9131000002", "1", "Acme GmbH", "ok"],
+                        ["9131000003", "1", "乙", ""], ["", "0", "", ""], ["missing", "0", "", ""],
+                        ["\u00a09131000001 ", "1", "上海甲公司", "黑名单"]]
+        raw = out.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw  # looks like the query file
+        bad_client(address)
+        code, out = query(tmp_path, address, "found2.csv", "--insecure", "--normalize", "none")
+        assert code == 0
+        assert [r[1] for r in read_csv(out)[1:]] == ["1", "1", "0", "0", "0"]  # the padded one no longer matches
+        served = [json.loads(server.stdout.readline()) for _ in range(2)]  # clients 1 and 3
+        server.send_signal(signal.SIGTERM)
+        out_text, err_text = server.communicate(timeout=20)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode == 0, err_text
+    assert [(e["event"], e["client"], e["queries"]) for e in served] == [("client", 1, 4), ("client", 3, 4)]
+    assert [json.loads(line) for line in out_text.splitlines()] == [{"event": "stopped", "served": 2, "failed": 1}]
+    assert "client 2: ProtocolError" in err_text
+
+
+def test_curve_with_config(tmp_path, capsys):
+    for name in ("server", "client"):
+        assert main(["keygen", name, "--dir", str(tmp_path)]) == 0
+    port = free_port()
+    (tmp_path / "parties.toml").write_text(
+        f'[[party]]\nname = "server"\naddress = "tcp://127.0.0.1:{port}"\npublic_key_file = "server.pub"\n'
+        '[[party]]\nname = "client"\npublic_key_file = "client.pub"\n', encoding="utf-8")
+    config = str(tmp_path / "parties.toml")
+    server, address = start_server(tmp_path, "--config", config, "--max-clients", "1")
+    try:
+        code, out = query(tmp_path, address, "found.csv", "--config", config)
+        out_text, err_text = server.communicate(timeout=20)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert code == 0 and server.returncode == 0, err_text
+    assert [r[1] for r in read_csv(out)[1:]] == ["1", "1", "0", "0", "1"]
+    assert json.loads(out_text.splitlines()[-1]) == {"event": "stopped", "served": 1, "failed": 0}
+
+
+def test_input_errors_name_file_and_line(tmp_path, capsys):
+    table = write_csv(tmp_path / "t.csv", ["id", "v"], [["a", "1"], ["b", "2"], [" a", "3"]])
+    address = f"tcp://127.0.0.1:{free_port()}"
+    assert main(["pir", "serve", "--listen", address, "--input", table, "--key", "id", "--insecure"]) == 1
+    err = capsys.readouterr().err
+    assert "t.csv:4:" in err and "line 2" in err
+    assert main(["pir", "serve", "--listen", address, "--input", table, "--key", "nope", "--insecure"]) == 1
+    err = capsys.readouterr().err
+    assert "t.csv:1:" in err and "'nope'" in err
+    assert main(["pir", "serve", "--listen", address, "--input", table, "--key", "id"]) == 1
+    assert "--insecure" in capsys.readouterr().err
+    queries = write_csv(tmp_path / "q.csv", ["id"], [["a"]])
+    (tmp_path / "out.csv").write_text("keep me", encoding="utf-8")
+    assert main(["pir", "query", "--peer", address, "--input", queries, "--key", "id", "--output",
+                 str(tmp_path / "out.csv"), "--insecure"]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "keep me"
+    huge = write_csv(tmp_path / "huge.csv", ["id", "v"], [["a", "x" * 300_000]])
+    assert main(["pir", "serve", "--listen", address, "--input", huge, "--key", "id", "--insecure"]) == 1
+    assert "huge.csv" in capsys.readouterr().err  # an entry of 300 kB exceeds the matrix's 2^20 rows
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"id\nok\n\xff\xfe\n")
+    assert main(["pir", "query", "--peer", address, "--input", str(bad), "--key", "id", "--output",
+                 str(tmp_path / "o.csv"), "--insecure"]) == 1
+    err = capsys.readouterr().err
+    assert "bad.csv:3:" in err and not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("argv", [["pir", "serve", "--help"], ["pir", "query", "--help"]])
+def test_help(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 0 and "--insecure" in capsys.readouterr().out
