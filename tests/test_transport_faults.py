@@ -117,7 +117,7 @@ for e in eps:
             e.send(p, "t:x", bytes([e.me]))
 got = sorted((e.me, p, bytes(e.recv(p, "t:x")[0])[0]) for e in eps for p in range(3) if p != e.me)
 assert got == [(m, p, p) for m in range(3) for p in range(3) if p != m], got
-for e in eps: e.close(wait=1)
+for e in eps: e.close(wait=0)
 attacker.close()
 print("completed")
 """
@@ -251,7 +251,8 @@ def test_stalled_huge_declarations_hold_at_most_one_piece_each():
     for raw in raws:                       # refused at the size: the party closed the connection
         raw.settimeout(5)
         try:
-            assert raw.recv(65536) in (b"", raw.recv(65536) if False else b"") or raw.recv(65536) == b""
+            while raw.recv(65536):         # its greeting, then end of stream
+                pass
         except ConnectionResetError:
             pass
         raw.close()

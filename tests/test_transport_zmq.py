@@ -60,9 +60,9 @@ def test_killed_party_is_reported_and_nobody_hangs():
     elapsed = time.monotonic() - start
     assert info.value.party == 1 and "exit code 7" in str(info.value)
     notes = "\n".join(getattr(info.value, "__notes__", []))
-    assert "party 0 then raised PeerTimeout" in notes or "party 0 then raised PeerLeft" in notes
-    assert "party 2 then raised" in notes
-    assert elapsed < 30  # the 2 s deadlines fired; a hang would run into pytest's own limits
+    for survivor in (0, 2):   # stopped at once, or already failing on the dead peer
+        assert f"party {survivor} was stopped" in notes or f"party {survivor} then raised" in notes
+    assert elapsed < 30  # a hang would run into pytest's own limits
 
 
 def _raises_on_two(session):

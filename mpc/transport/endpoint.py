@@ -117,8 +117,11 @@ class Endpoint:
         self._next_drop_log = 0.0
 
     # -- what subclasses provide -------------------------------------------------------------
-    def _transmit(self, peer: int, frames: list) -> None:
-        """Send one whole message or nothing; raise `PeerTimeout` or `TransportError` on failure."""
+    def _transmit(self, peer: int, frames: list, block: bool = True) -> None:
+        """Send one whole message or nothing; raise `PeerTimeout` or `TransportError` on failure.
+
+        `block=False` (control messages): fail at once rather than wait for a peer that is gone.
+        """
         raise NotImplementedError
 
     def _poll(self, timeout: float):
@@ -227,7 +230,7 @@ class Endpoint:
     def _send_control(self, peer: int, kind: int, *payload) -> None:
         session_id = wire.NO_SESSION if kind == wire.KIND_HELLO else self._pair_session[peer]
         header = wire.pack_header(kind, self.me, peer, session_id, 0, "ctl")
-        self._transmit(peer, [header, *payload])
+        self._transmit(peer, [header, *payload], block=kind == wire.KIND_HELLO)
 
     # -- receiving -----------------------------------------------------------------------------
     def recv(self, peer: int, tag: str, timeout: float | None = None) -> list[memoryview]:

@@ -218,7 +218,7 @@ class ZmqEndpoint(Endpoint):
         return None
 
     # -- moving frames -----------------------------------------------------------------------------
-    def _transmit(self, peer: int, frames: list) -> None:
+    def _transmit(self, peer: int, frames: list, block: bool = True) -> None:
         """Send one message whole or not at all (see protocols/wire.md, "Sending")."""
         if peer < self.me:
             sock, prefix = self._dealers.get(peer), []
@@ -233,7 +233,8 @@ class ZmqEndpoint(Endpoint):
         last = len(parts) - 1
         for i, part in enumerate(parts):
             try:
-                self._send_part(sock, part, zmq.SNDMORE if i < last else 0)
+                self._send_part(sock, part, (zmq.SNDMORE if i < last else 0)
+                                | (0 if block or i else zmq.NOBLOCK))
             except BaseException as exc:
                 if i > 0:  # libzmq holds the first frames unsent; the next message would join them
                     self._break_socket(sock, exc)
@@ -321,14 +322,13 @@ class ZmqEndpoint(Endpoint):
             return
         if peer < 0:
             if kind == zmq.EVENT_HANDSHAKE_FAILED_AUTH:
-                reason = "refused a connecting party's CurveZMQ key: it is not the public key " \
-                         "configured for it"
+                reason = "connection refused: its CurveZMQ key is not the public key configured for it"
             elif kind == zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL and value == _CRYPTOGRAPHIC:
-                reason = f"a connecting party's CurveZMQ handshake does not decrypt: it has another " \
-                         f"public key configured for {self.peer_name(self.me)} than this party's"
+                reason = (f"CurveZMQ handshake failed: it has another public key configured for "
+                          f"{self.peer_name(self.me)} than {self.peer_name(self.me)}'s own")
             else:
                 return
-            log.warning("party %s %s", self.me, reason)
+            log.warning("party %s: a connecting party: %s", self.me, reason)
             if self._refused is None:
                 self._refused = (time.monotonic(), reason)
             return
