@@ -388,3 +388,14 @@ def test_curve_key_mismatch_is_an_authentication_error_on_both_sides(wrong):
     assert str(errors[0]).startswith("party p1:") and str(errors[1]).startswith("party p0:")
     assert "key" in str(errors[0]) and "key" in str(errors[1])
     _close(*endpoints)
+
+
+def test_max_message_bytes_is_a_session_setting():
+    from mpc.errors import ConfigError
+    from mpc.runtime.config import parse_config
+    parties = [{"name": "a", "address": "tcp://127.0.0.1:1"}, {"name": "b"}]
+    config = parse_config({"session": {"security": "none", "max_message_bytes": 4096}, "party": parties})
+    assert config.max_message_bytes == 4096
+    assert parse_config({"session": {"security": "none"}, "party": parties}).max_message_bytes == 1 << 30
+    with pytest.raises(ConfigError, match="max_message_bytes"):
+        parse_config({"session": {"security": "none", "max_message_bytes": "big"}, "party": parties})

@@ -79,6 +79,7 @@ class ZmqEndpoint(Endpoint):
         self._zap = None
         self._listener = None
         self._dealers: dict[int, zmq.Socket] = {}
+        self._dealer_peer: dict[zmq.Socket, int] = {}
         self._monitors: dict[zmq.Socket, int] = {}   # monitor socket -> peer (-1: the listener)
         self._data_sockets: list[zmq.Socket] = []
         self._poller = zmq.Poller()
@@ -158,7 +159,7 @@ class ZmqEndpoint(Endpoint):
                 sock.curve_serverkey = peer.public_key
                 sock.curve_publickey = self.keypair.public
                 sock.curve_secretkey = self.keypair.secret
-            self._dealers[j] = sock
+            self._dealers[j], self._dealer_peer[sock] = sock, j
             self._watch(sock, j)
             try:
                 sock.connect(address)
@@ -219,7 +220,7 @@ class ZmqEndpoint(Endpoint):
 
     # -- moving frames -----------------------------------------------------------------------------
     def _transmit(self, peer: int, frames: list, block: bool = True) -> None:
-        """Send one message whole or not at all (see protocols/wire.md, "Sending")."""
+        """Send one message whole or not at all (protocols/wire.md, "Sending is whole or not at all")."""
         if peer < self.me:
             sock, prefix = self._dealers.get(peer), []
         else:
@@ -280,8 +281,7 @@ class ZmqEndpoint(Endpoint):
         """(party the connection is proven to be, or -1; the message's frames)."""
         self._candidate = None
         if sock is not self._listener:
-            peer = next(j for j, s in self._dealers.items() if s is sock)
-            return peer, [frame.buffer for frame in frames]  # we dialled it: pinned key, or no security
+            return self._dealer_peer[sock], [frame.buffer for frame in frames]  # we dialled it: pinned key, or no security
         rid, frames = frames[0].bytes, frames[1:]
         party = self._rid_party.get(rid)
         if party is None:
@@ -328,14 +328,14 @@ class ZmqEndpoint(Endpoint):
                           f"{self.peer_name(self.me)} than {self.peer_name(self.me)}'s own")
             else:
                 return
+            if all(n is not None for n in self._nonces):   # a stranger after the start: counted
+                return self._drop(f"a connecting party: {reason}")
             log.warning("party %s: a connecting party: %s", self.me, reason)
             if self._refused is None:
                 self._refused = (time.monotonic(), reason)
             return
-        if self._nonces[peer] is not None:  # a reconnection after the session opened: logged only
-            log.warning("party %s: CurveZMQ handshake with %s failed (event %s)", self.me,
-                        self.peer_name(peer), kind)
-            return
+        if self._nonces[peer] is not None:  # a reconnection after the session opened: counted
+            return self._drop(f"CurveZMQ handshake with {self.peer_name(peer)} failed (event {kind})")
         if kind == zmq.EVENT_HANDSHAKE_FAILED_AUTH:
             self._auth_error = AuthenticationError(
                 f"refused this party's CurveZMQ key (ZAP status {value}): it has another public key "
