@@ -7,7 +7,6 @@ import ctypes
 import errno
 import logging
 import os
-import resource
 import socket
 import struct
 import subprocess
