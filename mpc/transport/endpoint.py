@@ -58,7 +58,9 @@ class _Assembly:
 
     def _skip_empty(self) -> None:
         while len(self.frames) < len(self.sizes) and self.sizes[len(self.frames)] == 0:
-            self.frames.append(np.empty(0, np.uint8))
+            empty = np.empty(0, np.uint8)
+            empty.flags.writeable = False
+            self.frames.append(empty)
 
     @property
     def done(self) -> bool:
