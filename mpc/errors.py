@@ -42,6 +42,18 @@ class PeerTimeout(MpcError):
         self.peer = peer
 
 
+class TransportError(MpcError):
+    """This party's own transport failed to send (out of file descriptors, memory, interrupted).
+
+    A message is sent whole or not at all: after a failure in the middle of one, the link to that
+    peer is marked broken and every later send to it raises this error too.
+    """
+
+    def __init__(self, message: str, peer: int | str | None = None):
+        super().__init__(message if peer is None else f"party {peer}: {message}")
+        self.peer = peer
+
+
 class SessionMismatch(MpcError):
     """Values from different sessions, or with different shapes or types, were combined."""
 

@@ -125,3 +125,37 @@ def test_sequence_gap_is_a_protocol_error():
     with pytest.raises(ProtocolError, match="sequence number 5"):
         network.endpoint(1).recv(0, "t:x")
     assert struct.calcsize("<2sBBHH16sQB") == wire.FIXED_BYTES
+
+
+def test_large_messages_go_in_pieces_and_come_back_whole():
+    big = np.frombuffer(os.urandom(5 * wire.CHUNK_BYTES // 2), np.uint8)
+    frames = [b"", big, b"x", bytes(wire.CHUNK_BYTES + 1)]
+
+    def job(endpoint):
+        channel = endpoint.channel(1 - endpoint.me)
+        if endpoint.me == 0:
+            channel.send("t:big", *frames)
+            return endpoint.stats.protocol("t")
+        got = channel.recv("t:big")
+        assert [bytes(f) for f in got] == [bytes(f) for f in frames]
+        assert all(f.readonly for f in got)
+        return endpoint.stats.protocol("t")
+
+    sent, received = run_threads(job, 2)
+    # counters count header + payload, as for one DATA message (pieces are framing)
+    assert sent.bytes_sent == received.bytes_received == wire.header_bytes("t:big") + sum(map(len, frames))
+    assert wire.pieces([len(f) for f in frames]) == 3 + 0 + 1 + 2
+
+
+@pytest.mark.parametrize("defect", ["short piece", "over the bound", "interleaved"])
+def test_bad_pieces_are_protocol_errors(defect):
+    network = LocalNetwork(2, timeout=1, max_message_bytes=4 * wire.CHUNK_BYTES)
+    sid, queue = network.session_id, network.queues[1]
+    sizes = [2 * wire.CHUNK_BYTES] if defect != "over the bound" else [5 * wire.CHUNK_BYTES]
+    queue.put((0, [wire.pack_header(wire.KIND_LARGE, 0, 1, sid, 0, "t:x"), wire.pack_layout(sizes)]))
+    if defect == "short piece":
+        queue.put((0, [wire.pack_header(wire.KIND_PART, 0, 1, sid, 0, "t:x"), b"x" * 10]))
+    if defect == "interleaved":
+        queue.put((0, [wire.pack_header(wire.KIND_DATA, 0, 1, sid, 1, "t:y"), b"y"]))
+    with pytest.raises(ProtocolError, match="^party 0: "):
+        network.endpoint(1).recv(0, "t:x")

@@ -60,9 +60,9 @@ def test_killed_party_is_reported_and_nobody_hangs():
     elapsed = time.monotonic() - start
     assert info.value.party == 1 and "exit code 7" in str(info.value)
     notes = "\n".join(getattr(info.value, "__notes__", []))
-    assert "party 0 then raised PeerTimeout" in notes or "party 0 then raised PeerLeft" in notes
-    assert "party 2 then raised" in notes
-    assert elapsed < 30  # the 2 s deadlines fired; a hang would run into pytest's own limits
+    for survivor in (0, 2):   # stopped at once, or already failing on the dead peer
+        assert f"party {survivor} was stopped" in notes or f"party {survivor} then raised" in notes
+    assert elapsed < 30  # a hang would run into pytest's own limits
 
 
 def _raises_on_two(session):
@@ -102,7 +102,7 @@ def _data_frame(sender, receiver, session, seq, tag="t:x"):
 def test_junk_frames_are_dropped_and_valid_traffic_continues():
     (a, b), addresses, _ = _pair(max_message_bytes=64 * 1024)
     pair_session = b._pair_session[0]
-    raw = b._socket
+    raw = b._dealers[0]                                             # party 1's own connection
     junk = [
         [b"MP\x01"],                                                    # truncated header
         [b"MP\x09" + _data_frame(1, 0, pair_session, 0)[3:]],            # wrong version
@@ -113,7 +113,7 @@ def test_junk_frames_are_dropped_and_valid_traffic_continues():
         [_data_frame(1, 1, pair_session, 0)],                            # wrong receiver
     ]
     for frames in junk:
-        raw.send_multipart([b"p0", *frames])
+        raw.send_multipart(frames)
     intruder = zmq.Context.instance().socket(zmq.DEALER)             # unknown routing id
     intruder.routing_id = b"intruder"
     intruder.linger = 0
@@ -157,7 +157,7 @@ def test_unlisted_key_is_refused_by_zap():
 def test_listed_party_cannot_impersonate_another():
     (a, b, c), addresses, keys = _pair(security="curve", extra=1)
     # Party 2 sends through its own connection a frame that claims to come from party 1.
-    c._socket.send_multipart([b"p0", _data_frame(1, 0, b._pair_session[0], 0)])
+    c._dealers[0].send_multipart([_data_frame(1, 0, b._pair_session[0], 0)])
     # Party 2 opens a second connection with its own (listed) key but party 1's routing id.
     sock = zmq.Context.instance().socket(zmq.ROUTER)
     sock.linger = 0

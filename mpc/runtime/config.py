@@ -5,7 +5,8 @@ the same file; each host adds its own secret key file (`mpc keygen`).
 
     [session]
     security = "curve"        # or "none": plain TCP, only for trusted networks (warns)
-    timeout = 60              # seconds any wait on a peer may take
+    timeout = 60              # seconds a wait on a peer may pass without any frame from it
+    max_message_bytes = 1073741824   # largest message a peer may send (default 1 GiB)
 
     [[party]]
     name = "bank"
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from mpc.errors import ConfigError
 from mpc.transport.curve import check_key
+from mpc.transport.endpoint import DEFAULT_MAX_MESSAGE_BYTES
 from mpc.transport.zmq_endpoint import PeerAddress
 
 PARTY_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -32,6 +34,7 @@ class PartyConfig:
     security: str = "curve"
     timeout: float = 60.0
     path: Path | None = None
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
 
     def index(self, name: str) -> int:
         for i, party in enumerate(self.parties):
@@ -68,6 +71,10 @@ def parse_config(data: dict, path: Path | None = None) -> PartyConfig:
     timeout = session.get("timeout", 60)
     if not isinstance(timeout, (int, float)) or timeout <= 0:
         raise ConfigError(f"{where}session.timeout must be a positive number of seconds")
+    max_message_bytes = session.get("max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES)
+    if isinstance(max_message_bytes, bool) or not isinstance(max_message_bytes, int) \
+            or not 1024 <= max_message_bytes <= 1 << 40:
+        raise ConfigError(f"{where}session.max_message_bytes must be an integer from 1024 to 2**40")
     entries = data.get("party")
     if not isinstance(entries, list) or len(entries) < 2:
         raise ConfigError(f"{where}needs at least two [[party]] tables")
@@ -100,4 +107,4 @@ def parse_config(data: dict, path: Path | None = None) -> PartyConfig:
     for party in parties[:-1]:
         if not party.address:
             raise ConfigError(f"{where}party {party.name}: needs an address (later parties connect to it)")
-    return PartyConfig(parties, security, float(timeout), path)
+    return PartyConfig(parties, security, float(timeout), path, max_message_bytes)

@@ -3,20 +3,23 @@
 For users trying a computation on one machine and for tests and benchmarks.  Each party binds an
 ephemeral loopback port and reports it; the launcher hands every party the address table, the
 parties connect (CURVE by default, with fresh keys), run `fn(session, *args)` and send back the
-result.  A party that raises or dies is reported by its party id; the others stop on their
-timeouts (`PeerTimeout`) instead of hanging.
+result.  A party that raises or dies is reported by its party id: when one dies the launcher
+stops the others at once and raises `PartyFailed` (it does not wait for their timeouts); when one
+raises, the others get a short grace to report what followed from it, then are stopped too.
 """
 from __future__ import annotations
 
 import multiprocessing
 import time
 import traceback
+from multiprocessing.connection import wait as wait_for
 
 from mpc.errors import MpcError, PartyFailed, PeerTimeout
 from mpc.transport.curve import KeyPair
 from mpc.transport.zmq_endpoint import PeerAddress, ZmqEndpoint
 
 _START_TIMEOUT = 30.0
+_ERROR_GRACE = 1.0   # seconds the others get, after a party raised, to report the consequences
 
 
 def _party_main(index, conn, fn, args, names, security, keypairs, timeout):
@@ -79,15 +82,49 @@ def run_local(fn, parties: int = 2, *, args: tuple = (), timeout: float = 60.0,
                 addresses[i] = value
         for pipe in pipes:
             pipe.send(addresses)
-        outcomes = [_receive(pipe, processes[i], i, None) for i, pipe in enumerate(pipes)]
+        outcomes = _collect(pipes, processes)
     finally:
-        for process in processes:
+        for process in processes:   # after an outcome every party has exited or is being stopped
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
+                process.join()
+            process.close()          # releases its sentinel pipe now, not at garbage collection
         for pipe in pipes:
             pipe.close()
     return _results(outcomes)
+
+
+def _collect(pipes, processes) -> list:
+    """Every party's outcome; on a death stop the others at once, on an error after a grace."""
+    outcomes: list = [None] * len(pipes)
+    waiting = set(range(len(pipes)))
+    stop_at = None
+    while waiting:
+        limit = None if stop_at is None else max(0.0, stop_at - time.monotonic())
+        handles = {}
+        for i in waiting:
+            handles[pipes[i]] = i
+            handles[processes[i].sentinel] = i
+        ready = wait_for(list(handles), limit)
+        if not ready:  # the grace after an error is over
+            break
+        for handle in ready:
+            i = handles[handle]
+            if i not in waiting:
+                continue
+            outcomes[i] = _receive(pipes[i], processes[i], i, 1.0)
+            waiting.discard(i)
+            if outcomes[i][0] == "died":
+                stop_at = time.monotonic()
+            elif outcomes[i][0] == "error" and stop_at is None:
+                stop_at = time.monotonic() + _ERROR_GRACE
+        if stop_at is not None and time.monotonic() >= stop_at:
+            break
+    for i in waiting:
+        processes[i].kill()
+        outcomes[i] = ("stopped", None)
+    return outcomes
 
 
 def _receive(pipe, process, index, limit):
@@ -102,7 +139,7 @@ def _receive(pipe, process, index, limit):
         if not process.is_alive() and not pipe.poll(0):
             return ("died", process.exitcode)
         if limit is not None and time.monotonic() - start > limit:
-            return ("died", None)
+            return ("died", process.exitcode)
 
 
 def _raise_party(index, value):
@@ -123,6 +160,8 @@ def _results(outcomes: list) -> list:
         for i, (kind, value) in enumerate(outcomes):
             if kind == "error":
                 error.add_note(f"party {i} then raised {type(value[0]).__name__}: {value[0]}")
+            elif kind == "stopped":
+                error.add_note(f"party {i} was stopped by the launcher")
         raise error
     errors = [(i, value) for i, (kind, value) in enumerate(outcomes) if kind == "error"]
     if errors:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mpc.errors import ConfigError
 from mpc.transport.curve import read_keypair
-from mpc.transport.endpoint import Channel, Endpoint
+from mpc.transport.endpoint import DEFAULT_MAX_MESSAGE_BYTES, Channel, Endpoint
 from mpc.transport.zmq_endpoint import PeerAddress, ZmqEndpoint
 
 
@@ -78,9 +78,14 @@ class Session:
 
 
 def open_session(peers: list[PeerAddress], me: int, *, security: str = "curve", keypair=None,
-                 timeout: float = 60.0, connect_timeout: float | None = None) -> Session:
-    """Bind, connect to the lower parties and wait for every peer's HELLO."""
-    endpoint = ZmqEndpoint(me, peers, keypair=keypair, security=security, timeout=timeout)
+                 timeout: float = 60.0, connect_timeout: float | None = None,
+                 max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> Session:
+    """Bind, connect to the lower parties and wait for every peer's HELLO.
+
+    `AuthenticationError` names a peer whose CurveZMQ key does not match (either way round).
+    """
+    endpoint = ZmqEndpoint(me, peers, keypair=keypair, security=security, timeout=timeout,
+                           max_message_bytes=max_message_bytes)
     try:
         endpoint.start()
         endpoint.connect(timeout=connect_timeout)
@@ -99,7 +104,7 @@ def session_from_config(config, me: str | int, *, secret_key: str | Path | None 
         key_path = Path(secret_key) if secret_key else config.secret_key_path(config.parties[index].name)
         keypair = read_keypair(key_path)
     return open_session(config.parties, index, security=config.security, keypair=keypair,
-                        timeout=timeout or config.timeout)
+                        timeout=timeout or config.timeout, max_message_bytes=config.max_message_bytes)
 
 
 def pair_session(me: int, *, listen: str | None = None, peer: str | None = None, config=None,
@@ -130,4 +135,4 @@ def pair_session(me: int, *, listen: str | None = None, peer: str | None = None,
         key_path = Path(secret_key) if secret_key else config.secret_key_path(peers[me].name)
         keypair = read_keypair(key_path)
     return open_session(peers, me, security=config.security, keypair=keypair, timeout=timeout,
-                        connect_timeout=connect_timeout)
+                        connect_timeout=connect_timeout, max_message_bytes=config.max_message_bytes)

@@ -7,6 +7,7 @@ Specs: protocols/ss-additive.md, protocols/ss-shamir.md.
 """
 from __future__ import annotations
 
+import math
 import weakref
 
 import numpy as np
@@ -111,7 +112,7 @@ def _input_other(ctx, owner, kind) -> SharedArray:
     kind_code, bits, ndim = (int(v) for v in header[:3])
     shape = tuple(int(d) for d in header[3:])
     if (kind_code != _KIND_CODES[kind] or not 0 <= bits <= 30 or ndim != len(shape) or ndim > MAX_DIMENSIONS
-            or any(d < 0 for d in shape) or int(np.prod(shape, dtype=np.int64)) > MAX_ELEMENTS):
+            or any(not 0 <= d <= MAX_ELEMENTS for d in shape) or math.prod(shape) > MAX_ELEMENTS):
         raise ProtocolError(f"input header does not describe a valid {kind} array: {header.tolist()}", owner)
     if kind == SHAMIR:
         share = shamir_protocol.input_shares(ctx, None, owner, shape)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +85,7 @@ class ZapHandler:
     def __init__(self, context: zmq.Context, allowed: dict[bytes, str]):
         self.allowed = {z85.decode(key): name for key, name in allowed.items()}
         self.refused = 0
+        self._logged, self._next_log = 0, 0.0
         self._socket = context.socket(zmq.REP)
         self._socket.linger = 0
         self._socket.bind(ZAP_ENDPOINT)
@@ -112,8 +114,12 @@ class ZapHandler:
             name = self.allowed.get(request[6])
         if name is None:
             self.refused += 1
-            log.warning("refused a connection from %s: its key is not in the party config",
-                        address.decode(errors="replace"))
+            now = time.monotonic()
+            if now >= self._next_log:  # a summary at most every 10 s, not a line per attempt
+                log.warning("refused %d connection(s) whose key is not in the party config (latest "
+                            "from %s; %d in all)", self.refused - self._logged,
+                            address.decode(errors="replace"), self.refused)
+                self._logged, self._next_log = self.refused, now + 10.0
             return [b"1.0", request_id, b"400", b"key not in the party configuration", b"", b""]
         return [b"1.0", request_id, b"200", b"OK", name.encode("utf-8"), b""]
 

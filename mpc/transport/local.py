@@ -31,7 +31,7 @@ class LocalEndpoint(Endpoint):
         super().__init__(me, network.parties, network.session_id, **options)
         self.network = network
 
-    def _transmit(self, peer: int, frames: list) -> None:
+    def _transmit(self, peer: int, frames: list, block: bool = True) -> None:
         self.network.queues[peer].put((self.me, [bytes(f) for f in frames]))
 
     def _poll(self, timeout: float):

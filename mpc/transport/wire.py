@@ -19,8 +19,18 @@ KIND_DATA = 0
 KIND_HELLO = 1
 KIND_BYE = 2
 KIND_BYE_ACK = 3
-_KINDS = (KIND_DATA, KIND_HELLO, KIND_BYE, KIND_BYE_ACK)
+# 4 is left for KIND_ABORT (a peer stopping the session with a reason).
+KIND_LARGE = 5   # a DATA message above CHUNK_BYTES: its layout; the payload follows in PARTs
+KIND_PART = 6    # one piece (at most CHUNK_BYTES) of the payload of the LARGE message with the same seq
+_KINDS = (KIND_DATA, KIND_HELLO, KIND_BYE, KIND_BYE_ACK, KIND_LARGE, KIND_PART)
 NO_SESSION = bytes(SESSION_ID_BYTES)  # HELLO frames: the session id is agreed by the HELLOs
+
+# Large messages travel in pieces so that no frame exceeds CHUNK_BYTES (every socket refuses
+# bigger frames, authenticated or not) and so that a slow link shows progress within the timeout.
+CHUNK_BYTES = 1 << 20
+MAX_FRAMES = 256                      # payload frames per message
+FRAME_SLACK = 4096                    # header and LARGE layout frames stay below this
+_LAYOUT_COUNT = struct.Struct("<I")
 
 # magic, version, kind, sender, receiver, session id, sequence number, tag length
 _FIXED = struct.Struct("<2sBBHH16sQB")
@@ -67,3 +77,27 @@ def parse_header(frame: bytes | memoryview, peer: int | str | None = None) -> He
     if not all(0x21 <= b < 0x7F for b in raw_tag):
         raise ProtocolError("tag is not printable ASCII", peer)
     return Header(kind, sender, receiver, session_id, seq, raw_tag.decode("ascii"))
+
+
+def pack_layout(sizes: list[int]) -> bytes:
+    """Payload of a LARGE message: frame count (u32) then each frame's size (u64)."""
+    return _LAYOUT_COUNT.pack(len(sizes)) + struct.pack(f"<{len(sizes)}Q", *sizes)
+
+
+def parse_layout(frame, limit: int, peer: int | str | None = None) -> list[int]:
+    """Frame sizes of a LARGE message; `ProtocolError` unless well formed and at most `limit` bytes."""
+    data = bytes(frame[: _LAYOUT_COUNT.size + 8 * MAX_FRAMES + 1])
+    if len(frame) < _LAYOUT_COUNT.size:
+        raise ProtocolError("truncated layout of a large message", peer)
+    (count,) = _LAYOUT_COUNT.unpack_from(data)
+    if count > MAX_FRAMES or len(frame) != _LAYOUT_COUNT.size + 8 * count:
+        raise ProtocolError(f"layout of a large message with {count} frames has {len(frame)} bytes", peer)
+    sizes = list(struct.unpack_from(f"<{count}Q", data, _LAYOUT_COUNT.size))
+    if sum(sizes) > limit:
+        raise ProtocolError(f"large message of {sum(sizes)} bytes exceeds the bound of {limit}", peer)
+    return sizes
+
+
+def pieces(sizes: list[int]) -> int:
+    """Number of PART messages that carry frames of these sizes (each frame cut on its own)."""
+    return sum(-(-size // CHUNK_BYTES) for size in sizes)
