@@ -19,7 +19,9 @@ KIND_DATA = 0
 KIND_HELLO = 1
 KIND_BYE = 2
 KIND_BYE_ACK = 3
-_KINDS = (KIND_DATA, KIND_HELLO, KIND_BYE, KIND_BYE_ACK)
+KIND_ABORT = 4  # payload: why the sender stops, UTF-8, at most MAX_ABORT_REASON_BYTES
+_KINDS = (KIND_DATA, KIND_HELLO, KIND_BYE, KIND_BYE_ACK, KIND_ABORT)
+MAX_ABORT_REASON_BYTES = 300
 NO_SESSION = bytes(SESSION_ID_BYTES)  # HELLO frames: the session id is agreed by the HELLOs
 
 # magic, version, kind, sender, receiver, session id, sequence number, tag length
@@ -67,3 +69,16 @@ def parse_header(frame: bytes | memoryview, peer: int | str | None = None) -> He
     if not all(0x21 <= b < 0x7F for b in raw_tag):
         raise ProtocolError("tag is not printable ASCII", peer)
     return Header(kind, sender, receiver, session_id, seq, raw_tag.decode("ascii"))
+
+
+def pack_abort_reason(reason: str) -> bytes:
+    """The ABORT payload: `reason` as UTF-8, cut at a character boundary to the bound."""
+    raw = reason.encode("utf-8", errors="replace")[:MAX_ABORT_REASON_BYTES]
+    return raw.decode("utf-8", errors="ignore").encode("utf-8")
+
+
+def parse_abort_reason(payload: list) -> str:
+    """A peer's ABORT reason for display: bounded, undecodable bytes and control characters replaced."""
+    raw = b"".join(bytes(f) for f in payload)[:MAX_ABORT_REASON_BYTES]
+    text = raw.decode("utf-8", errors="replace")
+    return "".join(c if c.isprintable() else " " for c in text).strip() or "no reason given"
