@@ -20,9 +20,24 @@
 #include <valgrind/memcheck.h>
 #define MPC_CT_SECRET(ptr, len) VALGRIND_MAKE_MEM_UNDEFINED((ptr), (len))
 #define MPC_CT_PUBLIC(ptr, len) VALGRIND_MAKE_MEM_DEFINED((ptr), (len))
+/* The word length ("top") of a key part is public (it is the key size); that of a blinded or
+ * random value mod n differs from n's only when its top 64-bit word is zero (probability 2^-64).
+ * OpenSSL's public BIGNUM calls branch on it; memcheck sees it as computed from secret bytes.  These
+ * mirrors of OpenSSL 3's (opaque, stable) bignum_st and
+ * bn_mont_ctx_st let the check build say so.  Only compiled with MPC_CTGRIND. */
+struct mpc_ct_bn_mirror { BN_ULONG *d; int top, dmax, neg, flags; };
+struct mpc_ct_mont_mirror { int ri; struct mpc_ct_bn_mirror RR, N, Ni; BN_ULONG n0[2]; int flags; };
+#define MPC_CT_PUBLIC_TOP(bn) \
+    MPC_CT_PUBLIC(&((struct mpc_ct_bn_mirror *)(bn))->top, sizeof(int))
+#define MPC_CT_PUBLIC_MONT(mont) do { \
+    struct mpc_ct_mont_mirror *m_ = (struct mpc_ct_mont_mirror *)(mont); \
+    MPC_CT_PUBLIC(&m_->ri, sizeof m_->ri); MPC_CT_PUBLIC(&m_->RR.top, sizeof(int)); \
+    MPC_CT_PUBLIC(&m_->N.top, sizeof(int)); MPC_CT_PUBLIC(&m_->Ni.top, sizeof(int)); } while (0)
 #else
 #define MPC_CT_SECRET(ptr, len) ((void)0)
 #define MPC_CT_PUBLIC(ptr, len) ((void)0)
+#define MPC_CT_PUBLIC_TOP(bn) ((void)0)
+#define MPC_CT_PUBLIC_MONT(mont) ((void)0)
 #endif
 
 typedef struct {

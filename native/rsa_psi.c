@@ -90,19 +90,22 @@ static int crt_sign(const rsa_key *key, worker *w, const BIGNUM *m, BIGNUM *s) {
     uint8_t *half_p = w->buf, *half_q = w->buf + MAX_MODULUS_BYTES / 2, *whole = w->buf + MAX_MODULUS_BYTES;
     const int half = (int)(8 * key->limbs);
     BN_set_flags(mb, BN_FLG_CONSTTIME);
-    if (!BN_mod_mul_montgomery(mb, m, w->blind_a, key->mont_n, ctx)
-        || !BN_nnmod(mp, mb, key->p, ctx) || !BN_nnmod(mq, mb, key->q, ctx))
-        return MPC_ERR_CRYPTO;
+    if (!BN_mod_mul_montgomery(mb, m, w->blind_a, key->mont_n, ctx)) return MPC_ERR_CRYPTO;
+    MPC_CT_PUBLIC_TOP(mb);
+    if (!BN_nnmod(mp, mb, key->p, ctx) || !BN_nnmod(mq, mb, key->q, ctx)) return MPC_ERR_CRYPTO;
+    MPC_CT_PUBLIC_TOP(mp); MPC_CT_PUBLIC_TOP(mq);
     if (!BN_mod_exp_mont_consttime_x2(sp, mp, key->dp, key->p, key->mont_p,
                                       sq, mq, key->dq, key->q, key->mont_q, ctx))
         return MPC_ERR_CRYPTO;
     if (BN_bn2lebinpad(sp, half_p, half) < 0 || BN_bn2lebinpad(sq, half_q, half) < 0) return MPC_ERR_CRYPTO;
     rsa_ct_recombine(key, half_p, half_q, whole);
-    int ok = BN_lebin2bn(whole, 2 * half, mb) != NULL
-             && BN_mod_mul_montgomery(s, mb, w->blind_ai, key->mont_n, ctx)
-             && BN_mod_mul_montgomery(w->blind_a, w->blind_a, w->blind_a, key->mont_n, ctx)
-             && BN_mod_mul_montgomery(w->blind_ai, w->blind_ai, w->blind_ai, key->mont_n, ctx)
-             && BN_mod_exp_mont(mp, s, key->e, key->n, ctx, key->mont_n);
+    int ok = BN_lebin2bn(whole, 2 * half, mb) != NULL;
+    MPC_CT_PUBLIC_TOP(mb);
+    ok = ok && BN_mod_mul_montgomery(s, mb, w->blind_ai, key->mont_n, ctx)
+         && BN_mod_mul_montgomery(w->blind_a, w->blind_a, w->blind_a, key->mont_n, ctx)
+         && BN_mod_mul_montgomery(w->blind_ai, w->blind_ai, w->blind_ai, key->mont_n, ctx);
+    MPC_CT_PUBLIC_TOP(w->blind_a); MPC_CT_PUBLIC_TOP(w->blind_ai); MPC_CT_PUBLIC_TOP(s);
+    ok = ok && BN_mod_exp_mont(mp, s, key->e, key->n, ctx, key->mont_n);
     OPENSSL_cleanse(w->buf, 2 * MAX_MODULUS_BYTES);
     if (!ok) return MPC_ERR_CRYPTO;
     int same = BN_cmp(mp, m) == 0;
@@ -150,10 +153,13 @@ static int blinding_init(worker *w, const rsa_key *key) {
     int rc = random_residue(key, w->buf, r, NULL, w->ctx);
     if (rc) return rc;
     if (!BN_mod_exp_mont(w->blind_a, r, key->e, key->n, w->ctx, key->mont_n)
-        || !BN_mod_inverse(w->blind_ai, r, key->n, w->ctx)
-        || !BN_to_montgomery(w->blind_a, w->blind_a, key->mont_n, w->ctx)
+        || !BN_mod_inverse(w->blind_ai, r, key->n, w->ctx))
+        return MPC_ERR_CRYPTO;
+    MPC_CT_PUBLIC_TOP(w->blind_a); MPC_CT_PUBLIC_TOP(w->blind_ai);
+    if (!BN_to_montgomery(w->blind_a, w->blind_a, key->mont_n, w->ctx)
         || !BN_to_montgomery(w->blind_ai, w->blind_ai, key->mont_n, w->ctx))
         return MPC_ERR_CRYPTO;
+    MPC_CT_PUBLIC_TOP(w->blind_a); MPC_CT_PUBLIC_TOP(w->blind_ai);
     BN_clear(r);
     return MPC_OK;
 }
@@ -179,6 +185,7 @@ static int random_residue(const rsa_key *key, uint8_t *buf, BIGNUM *r, BIGNUM *g
         MPC_CT_SECRET(buf, key->k + FDH_EXTRA_BYTES);
         if (!BN_bin2bn(buf, (int)(key->k + FDH_EXTRA_BYTES), r) || !BN_nnmod(r, r, key->n, ctx)) return MPC_ERR_CRYPTO;
         OPENSSL_cleanse(buf, key->k + FDH_EXTRA_BYTES);
+        MPC_CT_PUBLIC_TOP(r);
         int zero = BN_is_zero(r);
         MPC_CT_PUBLIC(&zero, sizeof zero);  /* rejection sampling: a redraw says nothing about r */
         if (zero) continue;

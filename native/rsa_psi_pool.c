@@ -57,6 +57,9 @@ int rsa_key_load(rsa_key *key, const uint8_t *modulus, const uint8_t *private_bl
                  && rsa_ct_setup(key, qinv, ctx) == MPC_OK;
         BN_clear_free(qinv);
         if (!ok) { rc = MPC_ERR_CRYPTO; goto done; }
+        MPC_CT_PUBLIC_TOP(key->p); MPC_CT_PUBLIC_TOP(key->q); MPC_CT_PUBLIC_TOP(key->dp);
+        MPC_CT_PUBLIC_TOP(key->dq); MPC_CT_PUBLIC_TOP(key->qinv_mont);
+        MPC_CT_PUBLIC_MONT(key->mont_p); MPC_CT_PUBLIC_MONT(key->mont_q);
     }
     rc = MPC_OK;
 done:

@@ -135,8 +135,9 @@ def session_plan(args, me: int, names: tuple[str, str], *, listen: str | None = 
         keypair = read_keypair(Path(args.key_file))
     elif me == 0:
         keypair = KeyPair.generate()
-        (announce or _announce)(f"this run's public key (the {other} passes it as --peer-public-key): "
-                                f"{keypair.public.decode()}")
+        # Z85 has no quote characters: the single quotes make the line safe to paste into a shell.
+        (announce or _announce)(f"this run's public key; the {other} passes "
+                                f"--peer-public-key '{keypair.public.decode()}'")
     else:
         raise ConfigError(f"give --key-file with this party's secret key (`mpc keygen NAME` makes NAME.key; "
                           f"the {other} passes NAME.pub as --peer-public-key), or --config")

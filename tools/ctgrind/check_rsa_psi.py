@@ -38,6 +38,10 @@ ALLOWED = {
     ("rsa_key_load", "BN_to_montgomery"): KEY_LOADING + " (qinv to Montgomery form)",
     ("rsa_key_load", "BN_CTX_free"): KEY_LOADING + " (freeing scratch)",
     ("rsa_ct_setup", "*"): KEY_LOADING + " (limb copies of p, q, qinv)",
+    ("crt_sign", "BN_mod_mul_montgomery"): "blinding products mod n: OpenSSL trims the result's word length, which "
+                                            "differs only when its top 64-bit word is 0 (probability 2^-64)",
+    ("crt_sign", "BN_nnmod"): "blinded value mod p, q (BN_FLG_CONSTTIME division): the same word-length trim",
+    ("blinding_init", "BN_mod_mul_montgomery"): "blinding pair to Montgomery form: the same word-length trim",
     ("crt_sign", "BN_mod_exp_mont_consttime_x2"): "OpenSSL's constant-time CRT exponentiation; its result is trimmed",
     ("crt_sign", "???"): "BN_bn2lebinpad of the CRT halves (OpenSSL's constant-time fixed-length export)",
     ("crt_sign", "BN_lebin2bn"): "import of the blinded signature s' = m^d r, uniform and independent of the key",
