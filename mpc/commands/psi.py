@@ -136,7 +136,17 @@ def _terminate_as_interrupt(signum, frame):
 
 
 def run(args) -> int:
-    signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # so a killed run still tells its peer
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return _run(args)
+    previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # a killed run still tells its peer
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args) -> int:
     if args.local:
         return _run_local(args)
     if not args.role:
