@@ -23,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log protocol progress")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(mpc.commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):  # shared helpers such as _peer, not commands
+            continue
         module = importlib.import_module(f"mpc.commands.{info.name}")
         module.register(commands)
     return parser

@@ -71,36 +71,56 @@ static int final_hash(const job *jb, EVP_MD_CTX *prefix, EVP_MD_CTX *work, const
 
 /* ---- the private-key operation -------------------------------------------------------------- */
 
-/* s = m^d mod n by CRT (Garner), both halves in one constant-time call; then the fault check
- * s^e == m, so that a computation error can never hand out a value that would leak p or q. */
-static int crt_sign(const rsa_key *key, const BIGNUM *m, BIGNUM *s, BIGNUM *mp, BIGNUM *mq, BIGNUM *sp,
-                    BIGNUM *sq, BIGNUM *check, BN_CTX *ctx) {
-    if (!BN_nnmod(mp, m, key->p, ctx) || !BN_nnmod(mq, m, key->q, ctx)) return MPC_ERR_CRYPTO;
-    if (!BN_mod_exp_mont_consttime_x2(sp, mp, key->dp, key->p, key->mont_p,
-                                      sq, mq, key->dq, key->q, key->mont_q, ctx))
-        return MPC_ERR_CRYPTO;
-    /* h = (sp - sq) * qinv mod p;  s = sq + h * q */
-    if (!BN_mod_sub(sp, sp, sq, key->p, ctx) || !BN_mod_mul_montgomery(sp, sp, key->qinv_mont, key->mont_p, ctx)
-        || !BN_mul(s, sp, key->q, ctx) || !BN_add(s, s, sq))
-        return MPC_ERR_CRYPTO;
-    if (!BN_mod_exp_mont(check, s, key->e, key->n, ctx, key->mont_n)) return MPC_ERR_CRYPTO;
-    return BN_cmp(check, m) == 0 ? MPC_OK : MPC_ERR_VERIFY;
-}
-
-/* ---- kernels: one chunk each ------------------------------------------------------------------ */
-
 typedef struct {
     BN_CTX *ctx;
     EVP_MD_CTX *fdh_prefix, *final_prefix, *seed, *work;
     uint8_t *buf;
     BIGNUM *t[8];
+    BIGNUM *blind_a, *blind_ai;  /* r^e and r^-1 mod n, in Montgomery form (private-key kernels) */
 } worker;
+
+/* s = m^d mod n as OpenSSL's RSA computes it: base blinding (m r^e, later times r^-1, with the
+ * pair (r^e, r^-1) squared after every use), m r^e mod p and mod q, both halves in one
+ * constant-time BN_mod_exp_mont_consttime_x2, Garner's recombination on fixed-width limbs
+ * (native/rsa_psi_ct.c), then the fault check s^e == m, so that a computation error can never
+ * hand out a value that would leak p or q. */
+static int crt_sign(const rsa_key *key, worker *w, const BIGNUM *m, BIGNUM *s) {
+    BN_CTX *ctx = w->ctx;
+    BIGNUM *mb = w->t[2], *mp = w->t[3], *mq = w->t[4], *sp = w->t[5], *sq = w->t[6];
+    uint8_t *half_p = w->buf, *half_q = w->buf + MAX_MODULUS_BYTES / 2, *whole = w->buf + MAX_MODULUS_BYTES;
+    const int half = (int)(8 * key->limbs);
+    BN_set_flags(mb, BN_FLG_CONSTTIME);
+    if (!BN_mod_mul_montgomery(mb, m, w->blind_a, key->mont_n, ctx)) return MPC_ERR_CRYPTO;
+    MPC_CT_PUBLIC_TOP(mb);
+    if (!BN_nnmod(mp, mb, key->p, ctx) || !BN_nnmod(mq, mb, key->q, ctx)) return MPC_ERR_CRYPTO;
+    MPC_CT_PUBLIC_TOP(mp); MPC_CT_PUBLIC_TOP(mq);
+    if (!BN_mod_exp_mont_consttime_x2(sp, mp, key->dp, key->p, key->mont_p,
+                                      sq, mq, key->dq, key->q, key->mont_q, ctx))
+        return MPC_ERR_CRYPTO;
+    if (BN_bn2lebinpad(sp, half_p, half) < 0 || BN_bn2lebinpad(sq, half_q, half) < 0) return MPC_ERR_CRYPTO;
+    rsa_ct_recombine(key, half_p, half_q, whole);
+    int ok = BN_lebin2bn(whole, 2 * half, mb) != NULL;
+    MPC_CT_PUBLIC_TOP(mb);
+    ok = ok && BN_mod_mul_montgomery(s, mb, w->blind_ai, key->mont_n, ctx)
+         && BN_mod_mul_montgomery(w->blind_a, w->blind_a, w->blind_a, key->mont_n, ctx)
+         && BN_mod_mul_montgomery(w->blind_ai, w->blind_ai, w->blind_ai, key->mont_n, ctx);
+    MPC_CT_PUBLIC_TOP(w->blind_a); MPC_CT_PUBLIC_TOP(w->blind_ai); MPC_CT_PUBLIC_TOP(s);
+    ok = ok && BN_mod_exp_mont(mp, s, key->e, key->n, ctx, key->mont_n);
+    OPENSSL_cleanse(w->buf, 2 * MAX_MODULUS_BYTES);
+    if (!ok) return MPC_ERR_CRYPTO;
+    int same = BN_cmp(mp, m) == 0;
+    MPC_CT_PUBLIC(&same, sizeof same);  /* s is about to leave (or only a fault differs) */
+    return same ? MPC_OK : MPC_ERR_VERIFY;
+}
+
+/* ---- kernels: one chunk each ------------------------------------------------------------------ */
 
 static void worker_free(worker *w) {
     BN_CTX_free(w->ctx);
     EVP_MD_CTX_free(w->fdh_prefix); EVP_MD_CTX_free(w->final_prefix);
     EVP_MD_CTX_free(w->seed); EVP_MD_CTX_free(w->work);
     for (int i = 0; i < 8; i++) BN_clear_free(w->t[i]);
+    BN_clear_free(w->blind_a); BN_clear_free(w->blind_ai);
     if (w->buf) { OPENSSL_cleanse(w->buf, 2 * MAX_MODULUS_BYTES); free(w->buf); }
 }
 
@@ -115,6 +135,32 @@ static int worker_init(worker *w, const job *jb) {
     int ok = w->ctx && w->fdh_prefix && w->final_prefix && w->seed && w->work && w->buf;
     for (int i = 0; i < 8; i++) ok = ok && (w->t[i] = BN_new()) != NULL;
     if (!ok) { worker_free(w); return MPC_ERR_NOMEM; }
+    return MPC_OK;
+}
+
+static int random_residue(const rsa_key *key, uint8_t *buf, BIGNUM *r, BIGNUM *g, BN_CTX *ctx);
+
+/* The blinding pair of a private-key chunk: r uniform in Z_n* (secret), r^e and r^-1 (inverse
+ * with BN_FLG_CONSTTIME: OpenSSL's branch-free inversion), both in Montgomery form. */
+static int blinding_init(worker *w, const rsa_key *key) {
+    BIGNUM *r = w->t[0];
+    w->blind_a = BN_new();
+    w->blind_ai = BN_new();
+    if (!w->blind_a || !w->blind_ai) return MPC_ERR_NOMEM;
+    BN_set_flags(r, BN_FLG_CONSTTIME);
+    /* no gcd test (BN_gcd is not constant time): r is a unit but with probability < 2^-1000, and
+     * then the inversion fails and so does the call */
+    int rc = random_residue(key, w->buf, r, NULL, w->ctx);
+    if (rc) return rc;
+    if (!BN_mod_exp_mont(w->blind_a, r, key->e, key->n, w->ctx, key->mont_n)
+        || !BN_mod_inverse(w->blind_ai, r, key->n, w->ctx))
+        return MPC_ERR_CRYPTO;
+    MPC_CT_PUBLIC_TOP(w->blind_a); MPC_CT_PUBLIC_TOP(w->blind_ai);
+    if (!BN_to_montgomery(w->blind_a, w->blind_a, key->mont_n, w->ctx)
+        || !BN_to_montgomery(w->blind_ai, w->blind_ai, key->mont_n, w->ctx))
+        return MPC_ERR_CRYPTO;
+    MPC_CT_PUBLIC_TOP(w->blind_a); MPC_CT_PUBLIC_TOP(w->blind_ai);
+    BN_clear(r);
     return MPC_OK;
 }
 
@@ -136,11 +182,18 @@ static int hash_to_group_chunk(const job *jb, size_t begin, size_t end) {
 static int random_residue(const rsa_key *key, uint8_t *buf, BIGNUM *r, BIGNUM *g, BN_CTX *ctx) {
     for (int attempt = 0; attempt < 64; attempt++) {
         if (RAND_bytes(buf, (int)(key->k + FDH_EXTRA_BYTES)) != 1) return MPC_ERR_CRYPTO;
+        MPC_CT_SECRET(buf, key->k + FDH_EXTRA_BYTES);
         if (!BN_bin2bn(buf, (int)(key->k + FDH_EXTRA_BYTES), r) || !BN_nnmod(r, r, key->n, ctx)) return MPC_ERR_CRYPTO;
-        if (BN_is_zero(r)) continue;
+        OPENSSL_cleanse(buf, key->k + FDH_EXTRA_BYTES);
+        MPC_CT_PUBLIC_TOP(r);
+        int zero = BN_is_zero(r);
+        MPC_CT_PUBLIC(&zero, sizeof zero);  /* rejection sampling: a redraw says nothing about r */
+        if (zero) continue;
         if (!g) return MPC_OK;
         if (!BN_gcd(g, r, key->n, ctx)) return MPC_ERR_CRYPTO;
-        if (BN_is_one(g)) return MPC_OK;
+        int unit = BN_is_one(g);
+        MPC_CT_PUBLIC(&unit, sizeof unit);
+        if (unit) return MPC_OK;
     }
     return MPC_ERR_CRYPTO;
 }
@@ -183,13 +236,15 @@ static int sign_chunk(const job *jb, size_t begin, size_t end) {
     const rsa_key *key = jb->key;
     size_t k = key->k;
     BIGNUM *m = w.t[0], *s = w.t[1], *prod = w.t[7];
-    if (!BN_one(prod)) rc = MPC_ERR_CRYPTO;
+    rc = blinding_init(&w, key);
+    if (rc == MPC_OK && !BN_one(prod)) rc = MPC_ERR_CRYPTO;
     for (size_t i = begin; i < end && rc == MPC_OK; i++) {
         if (!BN_bin2bn(jb->in_a + i * k, (int)k, m)) { rc = MPC_ERR_CRYPTO; break; }
         if (BN_is_zero(m) || BN_cmp(m, key->n) >= 0) { rc = MPC_ERR_INPUT; break; }
         if (!BN_mod_mul(prod, prod, m, key->n, w.ctx)) { rc = MPC_ERR_CRYPTO; break; }
-        rc = crt_sign(key, m, s, w.t[2], w.t[3], w.t[4], w.t[5], w.t[6], w.ctx);
+        rc = crt_sign(key, &w, m, s);
         if (rc == MPC_OK && BN_bn2binpad(s, jb->out_a + i * k, (int)k) < 0) rc = MPC_ERR_CRYPTO;
+        MPC_CT_PUBLIC(jb->out_a + i * k, k);  /* the signature is what the client receives */
     }
     if (rc == MPC_OK) {
         if (!BN_gcd(w.t[6], prod, key->n, w.ctx)) rc = MPC_ERR_CRYPTO;
@@ -205,10 +260,12 @@ static int hash_own_chunk(const job *jb, size_t begin, size_t end) {
     int rc = worker_init(&w, jb);
     if (rc) return rc;
     BIGNUM *h = w.t[0], *s = w.t[1];
+    rc = blinding_init(&w, jb->key);
     for (size_t i = begin; i < end && rc == MPC_OK; i++) {
         rc = fdh_one(jb, w.fdh_prefix, w.seed, w.work, i, w.buf, h, w.ctx);
-        if (rc == MPC_OK) rc = crt_sign(jb->key, h, s, w.t[2], w.t[3], w.t[4], w.t[5], w.t[6], w.ctx);
+        if (rc == MPC_OK) rc = crt_sign(jb->key, &w, h, s);
         if (rc == MPC_OK) rc = final_hash(jb, w.final_prefix, w.work, s, w.buf, jb->out_a + i * jb->hash_bytes);
+        MPC_CT_PUBLIC(jb->out_a + i * jb->hash_bytes, jb->hash_bytes);  /* sent to the client */
     }
     worker_free(&w);
     return rc;
@@ -232,6 +289,7 @@ static int unblind_chunk(const job *jb, size_t begin, size_t end) {
             rc = MPC_ERR_CRYPTO;
     }
     if (rc == MPC_OK && count > 0) {
+        BN_set_flags(prefix[count - 1], BN_FLG_CONSTTIME);  /* the r_i are the client's secrets */
         BIGNUM *got = BN_mod_inverse(inv, prefix[count - 1], key->n, w.ctx);
         if (!got) rc = MPC_ERR_INPUT;  /* some factor is not a unit: cannot come from blind() */
     }

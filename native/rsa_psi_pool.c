@@ -4,6 +4,7 @@
 #include "internal_rsa_psi.h"
 #include "mpc_common.h"
 
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -11,7 +12,7 @@ void rsa_key_free(rsa_key *key) {
     BN_free(key->n); BN_free(key->e); BN_clear_free(key->p); BN_clear_free(key->q);
     BN_clear_free(key->dp); BN_clear_free(key->dq); BN_clear_free(key->qinv_mont);
     BN_MONT_CTX_free(key->mont_n); BN_MONT_CTX_free(key->mont_p); BN_MONT_CTX_free(key->mont_q);
-    memset(key, 0, sizeof *key);
+    OPENSSL_cleanse(key, sizeof *key);
 }
 
 int rsa_key_load(rsa_key *key, const uint8_t *modulus, const uint8_t *private_blob, size_t k, uint64_t e) {
@@ -40,7 +41,9 @@ int rsa_key_load(rsa_key *key, const uint8_t *modulus, const uint8_t *private_bl
             BN_clear_free(qinv);
             goto done;
         }
-        if (memcmp(private_blob, modulus, k) != 0 || !BN_is_odd(key->p) || !BN_is_odd(key->q)) {
+        int odd = BN_is_odd(key->p) & BN_is_odd(key->q);  /* & not &&: no branch on p */
+        MPC_CT_PUBLIC(&odd, sizeof odd);  /* true of every RSA key: learning it reveals nothing */
+        if (memcmp(private_blob, modulus, k) != 0 || !odd) {
             BN_clear_free(qinv);
             rc = MPC_ERR_ARGUMENT;
             goto done;
@@ -48,10 +51,15 @@ int rsa_key_load(rsa_key *key, const uint8_t *modulus, const uint8_t *private_bl
         BN_set_flags(key->p, BN_FLG_CONSTTIME); BN_set_flags(key->q, BN_FLG_CONSTTIME);
         BN_set_flags(key->dp, BN_FLG_CONSTTIME); BN_set_flags(key->dq, BN_FLG_CONSTTIME);
         /* qinv in Montgomery form, so Garner's step is one Montgomery multiplication */
+        BN_set_flags(qinv, BN_FLG_CONSTTIME);
         int ok = BN_MONT_CTX_set(key->mont_p, key->p, ctx) && BN_MONT_CTX_set(key->mont_q, key->q, ctx)
-                 && BN_to_montgomery(key->qinv_mont, qinv, key->mont_p, ctx);
+                 && BN_to_montgomery(key->qinv_mont, qinv, key->mont_p, ctx)
+                 && rsa_ct_setup(key, qinv, ctx) == MPC_OK;
         BN_clear_free(qinv);
         if (!ok) { rc = MPC_ERR_CRYPTO; goto done; }
+        MPC_CT_PUBLIC_TOP(key->p); MPC_CT_PUBLIC_TOP(key->q); MPC_CT_PUBLIC_TOP(key->dp);
+        MPC_CT_PUBLIC_TOP(key->dq); MPC_CT_PUBLIC_TOP(key->qinv_mont);
+        MPC_CT_PUBLIC_MONT(key->mont_p); MPC_CT_PUBLIC_MONT(key->mont_q);
     }
     rc = MPC_OK;
 done:

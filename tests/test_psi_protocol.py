@@ -125,7 +125,8 @@ def test_byte_counts_follow_the_spec_formula():
         return messages * (FIXED_BYTES + len(tag)) + payload
     client_sent = (cost(msg.TAG_CLIENT_HELLO, 1, 16) + cost(msg.TAG_BLINDED, -(-nc // batch), nc * k)
                    + cost(msg.TAG_MATCH_COUNT, 1, 8) + cost(msg.TAG_MATCHES, 1, 8 * m))
-    server_sent = (cost(msg.TAG_SERVER_HELLO, 1, 64 + k) + cost(msg.TAG_SIGNED, -(-nc // batch), nc * k)
+    server_sent = (cost(msg.TAG_SERVER_HELLO, 1, 64 + k) + cost(msg.TAG_KEY_PROOF, 1, 8 * k)  # 8 roots, e = 65537
+                   + cost(msg.TAG_SIGNED, -(-nc // batch), nc * k) + cost(msg.TAG_DONE, 1, 8)
                    + cost(msg.TAG_PROGRESS, -(-ns // batch), 8 * -(-ns // batch))
                    + cost(msg.TAG_SERVER_COUNT, 1, 8) + cost(msg.TAG_SERVER_HASHES, 1, 16 * ns))
     assert client.outcome.bytes_sent == client_sent

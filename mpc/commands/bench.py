@@ -26,6 +26,7 @@ def register(commands) -> None:
     parser.add_argument("--security", choices=("none", "curve"),
                         help="transport of the parties for `ss` (default none, plain loopback TCP; "
                         "curve = CurveZMQ as deployed); `ot`, `psi` and `transport` measure both")
+    parser.add_argument("--insecure", action="store_true", help="the same as --security none")
     parser.set_defaults(func=run)
 
 
@@ -48,7 +49,10 @@ def run(args) -> int:
     # warning about unencrypted links would repeat once per party and run, so the rows say
     # `security` instead.
     logging.getLogger("mpc.transport").setLevel(logging.ERROR)
-    extra = {"security": args.security} if args.security else {}
+    if args.insecure and args.security == "curve":
+        raise ConfigError("--insecure and --security curve contradict each other")
+    security = "none" if args.insecure else args.security
+    extra = {"security": security} if security else {}
     rows = module.run(BenchOptions(quick=args.quick, sizes=sizes, repeat=max(1, args.repeat), extra=extra))
     if args.json:
         for row in rows:

@@ -11,7 +11,7 @@ import hashlib
 import json
 
 from mpc.errors import ConfigError
-from mpc.psi.output import atomic_text_file
+from mpc.psi.output import atomic_text_file, check_output_path
 
 CLIENT_KEY = "纳税人识别号"
 SERVER_KEY = "tax_id"
@@ -26,6 +26,7 @@ def register(commands) -> None:
     p.add_argument("--server-out", default="customers.csv", help="server file (default customers.csv)")
     p.add_argument("--client-out", default="invoices.csv", help="client file (default invoices.csv)")
     p.add_argument("--seed", default="mpc-psi-gen", help="seed of the identifiers")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
     p.add_argument("--json", action="store_true", help="print what was written as JSON")
     p.set_defaults(func=run)
 
@@ -49,13 +50,14 @@ def generate(rows: int, peer_rows: int, common: int, duplicates: int, seed: str)
     return server, client, sorted(set(server) & set(client))
 
 
-def write_files(server: list[str], client: list[str], server_out: str, client_out: str) -> None:
-    with atomic_text_file(server_out) as f:
+def write_files(server: list[str], client: list[str], server_out: str, client_out: str, *,
+                force: bool = False) -> None:
+    with atomic_text_file(server_out, overwrite=force) as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow([SERVER_KEY, "name", "balance"])
         for i, ident in enumerate(server):
             w.writerow([ident, f"customer {i}", f"{(i * 7919) % 100000}.{i % 100:02d}"])
-    with atomic_text_file(client_out, bom=True) as f:
+    with atomic_text_file(client_out, bom=True, overwrite=force) as f:
         w = csv.writer(f, lineterminator="\r\n")
         w.writerow([CLIENT_KEY, "发票号码", "金额"])
         for i, ident in enumerate(client):
@@ -65,8 +67,10 @@ def write_files(server: list[str], client: list[str], server_out: str, client_ou
 def run(args) -> int:
     peer_rows = args.rows if args.peer_rows is None else args.peer_rows
     common = min(args.rows, peer_rows) // 4 if args.common is None else args.common
+    check_output_path(args.server_out, others=[args.client_out], force=args.force, flag="--server-out")
+    check_output_path(args.client_out, others=[args.server_out], force=args.force, flag="--client-out")
     server, client, expected = generate(args.rows, peer_rows, common, args.duplicates, args.seed)
-    write_files(server, client, args.server_out, args.client_out)
+    write_files(server, client, args.server_out, args.client_out, force=args.force)
     summary = {"server_file": args.server_out, "server_key": SERVER_KEY, "server_rows": len(server),
                "client_file": args.client_out, "client_key": CLIENT_KEY, "client_rows": len(client),
                "intersection_size": len(expected), "duplicate_rows": args.duplicates}

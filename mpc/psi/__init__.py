@@ -57,11 +57,13 @@ def _channel(session, peer: int | None):
     return session.channel(peer)
 
 
-def _pack(ids) -> tuple[list | None, PackedIds]:
+def _pack(ids, normalize: str | None) -> tuple[list | None, PackedIds]:
     if isinstance(ids, PackedIds):
+        if normalize is not None and normalize != ids.normalization:
+            raise ValueError(f"ids were packed with normalize={ids.normalization!r}, not {normalize!r}")
         return None, ids
     values = list(ids)
-    return values, PackedIds.from_values(values)
+    return values, PackedIds.from_values(values, normalize or "none")
 
 
 def _result(values, packed: PackedIds, outcome: PsiOutcome) -> PsiResult:
@@ -73,9 +75,12 @@ def _result(values, packed: PackedIds, outcome: PsiOutcome) -> PsiResult:
 
 
 def server(session, ids, *, reveal: str = REVEAL_BOTH, key_bits: int = 2048, peer: int | None = None,
-           batch_size: int | None = None, threads: int | None = None, progress=None) -> PsiResult:
-    """Play the PSI server (the RSA key holder) with `ids` (str, bytes, int, or tuples of them)."""
-    values, packed = _pack(ids)
+           batch_size: int | None = None, threads: int | None = None, progress=None,
+           normalize: str | None = None) -> PsiResult:
+    """Play the PSI server (the RSA key holder) with `ids` (str, bytes, int, or tuples of them).
+
+    `normalize` ("none", the default, "strip" or "nfkc"; mpc.psi.ids) must be the client's too."""
+    values, packed = _pack(ids, normalize)
     options = {} if batch_size is None else {"batch_size": batch_size}
     role = RsaPsiServer(_channel(session, peer), reveal=reveal, key_bits=key_bits, threads=threads,
                         progress=progress, **options)
@@ -83,8 +88,8 @@ def server(session, ids, *, reveal: str = REVEAL_BOTH, key_bits: int = 2048, pee
 
 
 def client(session, ids, *, reveal: str = REVEAL_BOTH, peer: int | None = None, threads: int | None = None,
-           progress=None) -> PsiResult:
+           progress=None, normalize: str | None = None) -> PsiResult:
     """Play the PSI client (the blinding party) with `ids`; always learns the intersection."""
-    values, packed = _pack(ids)
+    values, packed = _pack(ids, normalize)
     role = RsaPsiClient(_channel(session, peer), reveal=reveal, threads=threads, progress=progress)
     return _result(values, packed, role.run(packed))

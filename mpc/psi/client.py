@@ -1,9 +1,11 @@
 """RsaPsiClient: the blinding party of blind-RSA PSI (De Cristofaro–Tsudik; spec: protocols/psi-rsa.md).
 
-Given a Channel to the server and its own packed identifiers.  It blinds its identifiers under the
-server's fresh public key, keeps a few batches in flight so the server is never idle, unblinds the
+Given a Channel to the server and its own packed identifiers.  It checks the server's fresh public
+key (x -> x^e must permute Z_n*, mpc.psi.keycheck) before sending anything derived from its ids,
+blinds its identifiers, keeps a few batches in flight so the server is never idle, unblinds the
 signatures into final hashes, matches them against the server's sorted hashes and, when both
-parties learn the result, tells the server which of its hashes matched.  Never reads files.
+parties learn the result, tells the server which of its hashes matched and waits for its
+confirmation.  Never reads files.  Buffers sized by what the server announces grow as data arrives.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import numpy as np
 
 from mpc.errors import ProtocolError
 from mpc.native import rsa_psi as kernels
+from mpc.psi import keycheck
 from mpc.psi import messages as msg
 from mpc.psi.ids import PackedIds
 from mpc.psi.matching import PsiOutcome, as_keys, client_matches, is_strictly_increasing
@@ -30,17 +33,23 @@ class RsaPsiClient:
         self.progress = progress or (lambda phase, done, total: None)
 
     def run(self, ids: PackedIds) -> PsiOutcome:
-        ch, peer = self.channel, self.channel.peer
+        ch = self.channel
+        peer = ch.endpoint.peer_name(ch.peer)
         phases: dict[str, float] = {}
         before = ch.stats.protocol(msg.PROTOCOL)
         started = tick = time.perf_counter()
-        ch.send(msg.TAG_CLIENT_HELLO, msg.ClientHello(self.reveal, ids.columns, len(ids)).pack())
+        ch.send(msg.TAG_CLIENT_HELLO, msg.ClientHello(self.reveal, ids.columns, len(ids), ids.normalization).pack())
         hello = msg.ServerHello.parse(
             ch.recv_bytes(msg.TAG_SERVER_HELLO, max_size=msg.SERVER_HELLO_FIXED_BYTES + msg.MAX_MODULUS_BYTES),
             peer)
-        msg.check_agreement(self.reveal, hello.reveal, ids.columns, hello.columns, peer)
+        msg.check_agreement(self.reveal, hello.reveal, ids.columns, hello.columns, peer,
+                            ids.normalization, hello.normalization)
         k, e, modulus = hello.modulus_bytes, hello.e, hello.modulus
+        n = int.from_bytes(modulus, "big")
         domain = msg.domain(ch.endpoint.session_id, hello.nonce)
+        keycheck.check_public_key(n, e, peer)
+        roots = ch.recv_exact(msg.TAG_KEY_PROOF, np.uint8, (keycheck.proof_count(e), k))
+        keycheck.verify(n, e, k, domain, roots, peer)
         now = time.perf_counter(); phases["setup"] = now - tick; tick = now
 
         own = np.empty((len(ids), msg.HASH_BYTES), dtype=np.uint8)
@@ -84,9 +93,11 @@ class RsaPsiClient:
         distinct = int.from_bytes(ch.recv_bytes(msg.TAG_SERVER_COUNT, 8), "big")
         if distinct > hello.rows:
             raise ProtocolError(f"server sends {distinct} hashes for {hello.rows} rows", peer)
-        server_hashes = np.empty((distinct, msg.HASH_BYTES), dtype=np.uint8)
+        chunks = [np.zeros((0, msg.HASH_BYTES), dtype=np.uint8)]  # grows with the data, not the count
         for start, stop in msg.batches(distinct, msg.HASHES_PER_MESSAGE):
-            server_hashes[start:stop] = ch.recv_exact(msg.TAG_SERVER_HASHES, np.uint8, (stop - start, msg.HASH_BYTES))
+            chunks.append(ch.recv_exact(msg.TAG_SERVER_HASHES, np.uint8, (stop - start, msg.HASH_BYTES)))
+        server_hashes = np.concatenate(chunks)
+        del chunks
         server_keys = as_keys(server_hashes)
         if not is_strictly_increasing(server_keys):
             raise ProtocolError("server's hashes are not sorted and distinct", peer)
@@ -99,6 +110,11 @@ class RsaPsiClient:
             wire = matched.astype(">u8")
             for start, stop in msg.batches(len(matched), msg.MATCHES_PER_MESSAGE):
                 ch.send(msg.TAG_MATCHES, wire[start:stop])
+            # The server's confirmation: without it the client cannot tell that the server has the
+            # result, so a server that died before it makes this run fail on both sides.
+            confirmed = int.from_bytes(ch.recv_bytes(msg.TAG_DONE, 8), "big")
+            if confirmed != len(matched):
+                raise ProtocolError(f"server confirms {confirmed} matches, the client sent {len(matched)}", peer)
         own_distinct = len(np.unique(own_keys)) if own_keys.size else 0
         phases["match"] = time.perf_counter() - tick
         phases["total"] = time.perf_counter() - started

@@ -3,16 +3,46 @@
 For the PSI roles and the CSV reader (spec: protocols/psi-rsa.md, "Identifier encoding").  An
 identifier is one or more key columns; each column is encoded as u32be(len(utf8)) || utf8, so that
 ("ab", "c") and ("a", "bc") never collide and a one-column id is the same whether it came from a
-CSV file or from `mpc.psi.server([...])`.  Values are compared exactly as written: no trimming, no
-case folding, no Unicode normalisation.
+CSV file or from `mpc.psi.server([...])`.
+
+Normalisation (the same for every PSI protocol, applied here before encoding; both parties must use
+the same one, which the protocols check in their handshake): `strip` removes Unicode whitespace
+(str.isspace: space, tab, NBSP U+00A0, ideographic space U+3000, ...) around each key column value,
+`nfkc` applies Unicode NFKC (full-width digits and letters become ASCII, NBSP and U+3000 become
+spaces) and then strips, `none` keeps the bytes as written.  No case folding in any mode.  Bytes and
+ints are never changed.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+import unicodedata
+
 import numpy as np
 
 MAX_COLUMN_BYTES = 0xFFFFFFFF
+NORMALIZATIONS = ("none", "strip", "nfkc")  # index = code in the protocols' hellos
+
+
+def check_normalization(mode: str) -> str:
+    if mode not in NORMALIZATIONS:
+        raise ValueError(f"normalize must be one of {', '.join(NORMALIZATIONS)}, not {mode!r}")
+    return mode
+
+
+def normalize_value(value, mode: str):
+    """One key column value under `mode`; only str values change."""
+    if not isinstance(value, str) or mode == "none":
+        return value
+    if mode == "nfkc":
+        value = unicodedata.normalize("NFKC", value)
+    return value.strip()
+
+
+def normalize_id(value, mode: str):
+    if isinstance(value, (tuple, list)):
+        return type(value)(normalize_value(v, mode) for v in value)
+    return normalize_value(value, mode)
 
 
 def encode_column(value) -> bytes:
@@ -45,19 +75,23 @@ def column_count(value) -> int:
 class PackedIds:
     """Encoded identifiers in one buffer: id i is data[offsets[i]:offsets[i+1]]."""
 
-    def __init__(self, data: bytes | bytearray, offsets: np.ndarray, columns: int = 1):
+    def __init__(self, data: bytes | bytearray, offsets: np.ndarray, columns: int = 1,
+                 normalization: str = "none"):
         offsets = np.ascontiguousarray(offsets, dtype=np.uint64)
         if offsets.ndim != 1 or offsets.size < 1 or int(offsets[0]) != 0 or int(offsets[-1]) != len(data):
             raise ValueError("offsets must start at 0 and end at the buffer length")
         self.data = data
         self.offsets = offsets
         self.columns = columns
+        self.normalization = check_normalization(normalization)  # how the values were normalised
 
     @classmethod
-    def from_values(cls, values: Iterable) -> "PackedIds":
+    def from_values(cls, values: Iterable, normalize: str = "none") -> "PackedIds":
+        check_normalization(normalize)
         parts: list[bytes] = []
         columns = None
         for value in values:
+            value = normalize_id(value, normalize)
             c = column_count(value)
             if columns is None:
                 columns = c
@@ -67,7 +101,7 @@ class PackedIds:
         lengths = np.fromiter((len(p) for p in parts), dtype=np.uint64, count=len(parts))
         offsets = np.zeros(len(parts) + 1, dtype=np.uint64)
         np.cumsum(lengths, out=offsets[1:])
-        return cls(b"".join(parts), offsets, columns or 1)
+        return cls(b"".join(parts), offsets, columns or 1, normalize)
 
     def __len__(self) -> int:
         return self.offsets.size - 1
@@ -83,8 +117,9 @@ class PackedIds:
 class IdBuilder:
     """Appends encoded identifiers without keeping one Python object per row."""
 
-    def __init__(self, columns: int):
+    def __init__(self, columns: int, normalization: str = "none"):
         self.columns = columns
+        self.normalization = check_normalization(normalization)
         self._data = bytearray()
         self._ends: list[int] = []
 
@@ -98,7 +133,7 @@ class IdBuilder:
     def build(self) -> PackedIds:
         offsets = np.zeros(len(self._ends) + 1, dtype=np.uint64)
         offsets[1:] = self._ends
-        return PackedIds(self._data, offsets, self.columns)
+        return PackedIds(self._data, offsets, self.columns, self.normalization)
 
 
 def decode_id(encoded: bytes) -> tuple[str, ...]:

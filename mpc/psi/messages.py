@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from mpc.errors import ProtocolError
 
 PROTOCOL = "psi-rsa"
-VERSION = 1
+VERSION = 2  # 2: normalisation in the hellos, the key-proof and done messages
 TAG_CLIENT_HELLO = "psi-rsa:client-hello"
 TAG_SERVER_HELLO = "psi-rsa:server-hello"
 TAG_BLINDED = "psi-rsa:blinded"
@@ -21,6 +21,18 @@ TAG_SERVER_COUNT = "psi-rsa:server-count"
 TAG_SERVER_HASHES = "psi-rsa:server-hashes"
 TAG_MATCH_COUNT = "psi-rsa:match-count"
 TAG_MATCHES = "psi-rsa:matches"
+TAG_KEY_PROOF = "psi-rsa:key-proof"
+TAG_DONE = "psi-rsa:done"
+
+# What the messages carry, for error messages meant for people (never the internal tag).
+TAG_DESCRIPTIONS = {
+    TAG_CLIENT_HELLO: "the client's opening message", TAG_SERVER_HELLO: "the server's opening message",
+    TAG_KEY_PROOF: "the proof of the server's RSA key", TAG_BLINDED: "a batch of the client's blinded ids",
+    TAG_SIGNED: "a batch of signed ids from the server", TAG_PROGRESS: "a progress report from the server",
+    TAG_SERVER_COUNT: "the server's id count", TAG_SERVER_HASHES: "the server's hashed ids",
+    TAG_MATCH_COUNT: "the client's match count", TAG_MATCHES: "the client's list of matches",
+    TAG_DONE: "the server's confirmation that it received the matches",
+}
 
 REVEAL_BOTH, REVEAL_CLIENT = "both", "client"
 _REVEAL_CODES = {REVEAL_BOTH: 0, REVEAL_CLIENT: 1}
@@ -31,10 +43,11 @@ DEFAULT_BATCH = 1 << 14        # identifiers per blinded/signed message (4 MiB a
 HASHES_PER_MESSAGE = 1 << 16   # final hashes per server-hashes message (1 MiB)
 MATCHES_PER_MESSAGE = 1 << 17  # indices per matches message (1 MiB)
 MAX_BATCH = 1 << 16
+MAX_ROWS = 1 << 40             # rows a peer may announce
 MIN_MODULUS_BYTES, MAX_MODULUS_BYTES = 128, 512
 DOMAIN_LABEL = b"mpc/psi-rsa/v1"
 
-_CLIENT = struct.Struct(">HBBIQ")            # version, reveal, reserved, columns, rows: 16 bytes
+_CLIENT = struct.Struct(">HBBIQ")            # version, reveal, normalisation, columns, rows: 16 bytes
 _SERVER = struct.Struct(">HBBIQQII32s")      # ... + e, modulus_bytes, batch, nonce: 64 bytes
 CLIENT_HELLO_BYTES = _CLIENT.size
 SERVER_HELLO_FIXED_BYTES = _SERVER.size
@@ -51,15 +64,18 @@ class ClientHello:
     reveal: str
     columns: int
     rows: int
+    normalization: str = "none"
 
     def pack(self) -> bytes:
-        return _CLIENT.pack(VERSION, reveal_code(self.reveal), 0, self.columns, self.rows)
+        return _CLIENT.pack(VERSION, reveal_code(self.reveal), normalization_code(self.normalization),
+                            self.columns, self.rows)
 
     @classmethod
     def parse(cls, frame, peer=None) -> "ClientHello":
-        version, reveal, _reserved, columns, rows = _CLIENT.unpack(bytes(frame))
+        version, reveal, normalization, columns, rows = _CLIENT.unpack(bytes(frame))
         _check_version(version, peer)
-        return cls(_reveal_name(reveal, peer), columns, rows)
+        _check_rows(rows, peer)
+        return cls(_reveal_name(reveal, peer), columns, rows, _normalization_name(normalization, peer))
 
 
 @dataclass(frozen=True)
@@ -72,18 +88,21 @@ class ServerHello:
     batch: int
     nonce: bytes
     modulus: bytes
+    normalization: str = "none"
 
     def pack(self) -> bytes:
-        return _SERVER.pack(VERSION, reveal_code(self.reveal), 0, self.columns, self.rows, self.e,
-                            self.modulus_bytes, self.batch, self.nonce) + self.modulus
+        return _SERVER.pack(VERSION, reveal_code(self.reveal), normalization_code(self.normalization),
+                            self.columns, self.rows, self.e, self.modulus_bytes, self.batch,
+                            self.nonce) + self.modulus
 
     @classmethod
     def parse(cls, frame, peer=None) -> "ServerHello":
         frame = bytes(frame)
         if len(frame) < _SERVER.size:
             raise ProtocolError(f"server hello has {len(frame)} bytes, fewer than {_SERVER.size}", peer)
-        version, reveal, _r, columns, rows, e, k, batch, nonce = _SERVER.unpack(frame[:_SERVER.size])
+        version, reveal, normalization, columns, rows, e, k, batch, nonce = _SERVER.unpack(frame[:_SERVER.size])
         _check_version(version, peer)
+        _check_rows(rows, peer)
         if not MIN_MODULUS_BYTES <= k <= MAX_MODULUS_BYTES or k % 2:
             raise ProtocolError(f"server offers a {8 * k}-bit modulus", peer)
         if len(frame) != _SERVER.size + k:
@@ -96,12 +115,33 @@ class ServerHello:
             raise ProtocolError(f"server's public exponent {e} is not allowed", peer)
         if not 1 <= batch <= MAX_BATCH:
             raise ProtocolError(f"server's batch size {batch} is outside 1..{MAX_BATCH}", peer)
-        return cls(_reveal_name(reveal, peer), columns, rows, e, k, batch, nonce, modulus)
+        return cls(_reveal_name(reveal, peer), columns, rows, e, k, batch, nonce, modulus,
+                   _normalization_name(normalization, peer))
 
 
 def _check_version(version: int, peer) -> None:
     if version != VERSION:
-        raise ProtocolError(f"peer speaks psi-rsa version {version}, this side {VERSION}", peer)
+        raise ProtocolError(f"peer speaks psi-rsa version {version}, this side {VERSION}: "
+                            "both parties need the same mpc release", peer)
+
+
+def _check_rows(rows: int, peer) -> None:
+    if rows > MAX_ROWS:
+        raise ProtocolError(f"peer announces {rows} rows, more than the limit of {MAX_ROWS}", peer)
+
+
+def normalization_code(name: str) -> int:
+    from mpc.psi.ids import NORMALIZATIONS
+    if name not in NORMALIZATIONS:
+        raise ValueError(f"normalize must be one of {', '.join(NORMALIZATIONS)}, not {name!r}")
+    return NORMALIZATIONS.index(name)
+
+
+def _normalization_name(code: int, peer) -> str:
+    from mpc.psi.ids import NORMALIZATIONS
+    if code >= len(NORMALIZATIONS):
+        raise ProtocolError(f"peer sent an unknown normalisation {code}", peer)
+    return NORMALIZATIONS[code]
 
 
 def _reveal_name(code: int, peer) -> str:
@@ -110,8 +150,13 @@ def _reveal_name(code: int, peer) -> str:
     return _REVEAL_NAMES[code]
 
 
-def check_agreement(mine_reveal: str, peer_reveal: str, mine_columns: int, peer_columns: int, peer) -> None:
-    """Both sides must ask for the same reveal mode and the same number of key columns."""
+def check_agreement(mine_reveal: str, peer_reveal: str, mine_columns: int, peer_columns: int, peer,
+                    mine_normalization: str = "none", peer_normalization: str = "none") -> None:
+    """Both sides must ask for the same reveal mode, normalisation and number of key columns."""
+    if mine_normalization != peer_normalization:
+        raise ProtocolError(f"normalisation mismatch: this side uses --normalize {mine_normalization}, the "
+                            f"peer --normalize {peer_normalization}; both parties must pass the same value "
+                            "(ids would not match otherwise)", peer)
     if mine_reveal != peer_reveal:
         raise ProtocolError(f"reveal mismatch: this side asked for --reveal {mine_reveal}, the peer for "
                             f"--reveal {peer_reveal}; both parties must pass the same value", peer)

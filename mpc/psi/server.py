@@ -1,9 +1,12 @@
 """RsaPsiServer: the key holder of blind-RSA PSI (De Cristofaro–Tsudik; spec: protocols/psi-rsa.md).
 
-Given a Channel to the client and its own packed identifiers.  It makes a fresh RSA key, signs the
-client's blinded values batch by batch, interleaved with hashing its own identifiers (so the client
-hears from it at least once per batch), sends its final hashes sorted and de-duplicated, and, when
-both parties learn the result, receives the indices of the matching hashes.  Never reads files.
+Given a Channel to the client and its own packed identifiers.  It makes a fresh RSA key, proves to
+the client that the key is a permutation (mpc.psi.keycheck), signs the client's blinded values batch
+by batch, interleaved with hashing its own identifiers (so the client hears from it at least once
+per batch), sends its final hashes sorted and de-duplicated, and, when both parties learn the
+result, receives the indices of the matching hashes, hands its outcome to `on_result` (the CLI
+writes its output there) and confirms with a last message.  Never reads files.  Allocations sized
+by what the client announces are made batch by batch, as the data arrives.
 """
 from __future__ import annotations
 
@@ -13,18 +16,20 @@ import time
 import numpy as np
 
 from mpc.errors import ProtocolError
+from mpc.psi import keycheck
 from mpc.psi import messages as msg
+from mpc.psi.costs import message_count
 from mpc.psi.ids import PackedIds
 from mpc.psi.keys import RsaPsiKey
 from mpc.psi.matching import PsiOutcome, as_keys, server_matches
 
-MAX_CLIENT_ROWS = 1 << 40
+MAX_CLIENT_ROWS = msg.MAX_ROWS
 
 
 class RsaPsiServer:
     def __init__(self, channel, *, reveal: str = msg.REVEAL_BOTH, key_bits: int = 2048,
                  batch_size: int = msg.DEFAULT_BATCH, threads: int | None = None, progress=None,
-                 key: RsaPsiKey | None = None):
+                 key: RsaPsiKey | None = None, on_result=None):
         msg.reveal_code(reveal)
         if not 1 <= batch_size <= msg.MAX_BATCH:
             raise ValueError(f"batch size must be in 1..{msg.MAX_BATCH}")
@@ -35,9 +40,11 @@ class RsaPsiServer:
         self.threads = threads
         self.progress = progress or (lambda phase, done, total: None)
         self.key = key
+        self.on_result = on_result  # called with the outcome before the confirmation (reveal both)
 
     def run(self, ids: PackedIds) -> PsiOutcome:
-        ch, peer = self.channel, self.channel.peer
+        ch = self.channel
+        peer = ch.endpoint.peer_name(ch.peer)
         phases: dict[str, float] = {}
         before = ch.stats.protocol(msg.PROTOCOL)
         started = tick = time.perf_counter()
@@ -45,32 +52,36 @@ class RsaPsiServer:
         k = key.public.modulus_bytes
         nonce = os.urandom(32)
         ch.send(msg.TAG_SERVER_HELLO, msg.ServerHello(self.reveal, ids.columns, len(ids), key.public.e, k,
-                                                      self.batch_size, nonce, key.public.modulus).pack())
+                                                      self.batch_size, nonce, key.public.modulus,
+                                                      ids.normalization).pack())
+        domain = msg.domain(ch.endpoint.session_id, nonce)
+        ch.send(msg.TAG_KEY_PROOF, keycheck.prove(key, domain, threads=self.threads))
         hello = msg.ClientHello.parse(ch.recv_bytes(msg.TAG_CLIENT_HELLO, msg.CLIENT_HELLO_BYTES), peer)
-        msg.check_agreement(self.reveal, hello.reveal, ids.columns, hello.columns, peer)
+        msg.check_agreement(self.reveal, hello.reveal, ids.columns, hello.columns, peer,
+                            ids.normalization, hello.normalization)
         if hello.rows > MAX_CLIENT_ROWS:
             raise ProtocolError(f"client announces {hello.rows} rows", peer)
-        domain = msg.domain(ch.endpoint.session_id, nonce)
         now = time.perf_counter(); phases["setup"] = now - tick; tick = now
 
         own = np.empty((len(ids), msg.HASH_BYTES), dtype=np.uint8)
-        client_batches = list(msg.batches(hello.rows, self.batch_size))
-        own_batches = list(msg.batches(len(ids), self.batch_size))
+        batch = self.batch_size
+        client_steps, own_steps = message_count(hello.rows, batch), message_count(len(ids), batch)
         sign_seconds = hash_seconds = 0.0
         total_work = hello.rows + len(ids)
         done = 0
         # Interleaved so the server's cores never idle and the client never waits a whole phase.
-        for step in range(max(len(client_batches), len(own_batches))):
-            if step < len(client_batches):
-                start, stop = client_batches[step]
+        # Batch bounds are computed per step: nothing is allocated for the client's announced rows.
+        for step in range(max(client_steps, own_steps)):
+            if step < client_steps:
+                start, stop = step * batch, min(hello.rows, (step + 1) * batch)
                 blinded = ch.recv_exact(msg.TAG_BLINDED, np.uint8, (stop - start, k))
                 t = time.perf_counter()
                 signed = key.sign(blinded, threads=self.threads, peer=peer)
                 sign_seconds += time.perf_counter() - t
                 ch.send(msg.TAG_SIGNED, signed)
                 done += stop - start
-            if step < len(own_batches):
-                start, stop = own_batches[step]
+            if step < own_steps:
+                start, stop = step * batch, min(len(ids), (step + 1) * batch)
                 t = time.perf_counter()
                 own[start:stop] = key.hash_own(ids, start, stop, domain, threads=self.threads)
                 hash_seconds += time.perf_counter() - t
@@ -99,22 +110,30 @@ class RsaPsiServer:
             positions = starts = np.zeros(0, dtype=np.int64)
             intersection = None
         phases["match"] = time.perf_counter() - tick
+        outcome = PsiOutcome("server", learned, len(ids), len(distinct_keys), hello.rows, intersection,
+                             positions, starts, phases)
+        if learned:
+            if self.on_result is not None:
+                self.on_result(outcome)  # e.g. write the output: the client hears of a failure here
+            ch.send(msg.TAG_DONE, intersection.to_bytes(8, "big"))
         phases["total"] = time.perf_counter() - started
         after = ch.stats.protocol(msg.PROTOCOL)
-        return PsiOutcome("server", learned, len(ids), len(distinct_keys), hello.rows, intersection,
-                          positions, starts, phases, after.bytes_sent - before.bytes_sent,
-                          after.bytes_received - before.bytes_received, after.rounds - before.rounds)
+        outcome.bytes_sent = after.bytes_sent - before.bytes_sent
+        outcome.bytes_received = after.bytes_received - before.bytes_received
+        outcome.rounds = after.rounds - before.rounds
+        return outcome
 
 
 def receive_matches(ch, distinct: int) -> np.ndarray:
     """The client's matched indices into our sorted hashes: strictly increasing, each < distinct."""
+    peer = ch.endpoint.peer_name(ch.peer)
     count = int.from_bytes(ch.recv_bytes(msg.TAG_MATCH_COUNT, 8), "big")
     if count > distinct:
-        raise ProtocolError(f"client reports {count} matches among {distinct} hashes", ch.peer)
+        raise ProtocolError(f"client reports {count} matches among {distinct} hashes", peer)
     matched = np.empty(count, dtype=np.uint64)
     for start, stop in msg.batches(count, msg.MATCHES_PER_MESSAGE):
         matched[start:stop] = ch.recv_exact(msg.TAG_MATCHES, ">u8", stop - start)
     if count and (int(matched[-1]) >= distinct or np.any(matched[1:] <= matched[:-1])):
         raise ProtocolError("client's matched indices are not strictly increasing below the hash count",
-                            ch.peer)
+                            peer)
     return matched

@@ -67,6 +67,10 @@ class Session:
     def close(self, wait: float | None = None) -> None:
         self.endpoint.close(wait)
 
+    def abort(self, reason: str) -> None:
+        """Stop on purpose: every peer's next wait on this party raises `PeerAborted(reason)`."""
+        self.endpoint.abort(reason)
+
     def __enter__(self) -> "Session":
         return self
 

@@ -14,7 +14,7 @@ from collections import deque
 
 import numpy as np
 
-from mpc.errors import MpcError, PeerTimeout, ProtocolError, TransportError
+from mpc.errors import MpcError, PeerAborted, PeerTimeout, ProtocolError, TransportError
 from mpc.transport import wire
 from mpc.transport.channel import ARRAY_KINDS, Channel
 from mpc.transport.stats import TrafficStats
@@ -23,6 +23,7 @@ log = logging.getLogger("mpc.transport")
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_MESSAGE_BYTES = 1 << 30
+ABORT_GRACE = 1.0  # seconds an aborting party waits for the peers to read its ABORT
 MAX_PENDING_MESSAGES = 100_000
 DROP_LOG_INTERVAL = 10.0   # seconds between two log lines about dropped frames
 GOODBYE_WAIT = 5.0
@@ -114,6 +115,7 @@ class Endpoint:
         self._acked: set[int] = set()     # peers that acknowledged our goodbye
         self._failed = False              # an error was raised: close without the goodbye wait
         self._broken: dict[int, str] = {}  # peers whose link a half-sent message left unusable
+        self._aborted: dict[int, str] = {}  # peers that stopped on purpose, and why
         self._closed = False
         self._drops_logged = 0
         self._next_drop_log = 0.0
@@ -151,19 +153,41 @@ class Endpoint:
             self._log_drops(final=True)
             self._shutdown()
 
+    def abort(self, reason: str) -> None:
+        """Stop the session on purpose and tell every peer why, then close.
+
+        Each peer's next wait on this party raises `PeerAborted` with `reason` (UTF-8, cut to
+        wire.MAX_ABORT_REASON_BYTES) at once instead of timing out.  Waits at most ABORT_GRACE
+        seconds for the peers to read it; never raises for a peer that is already gone.
+        """
+        if self._closed:
+            return
+        payload = wire.pack_abort_reason(reason)
+        for peer in range(self.parties):
+            if peer == self.me or peer in self._left or peer in self._aborted:
+                continue
+            try:
+                self._send_control(peer, wire.KIND_ABORT, payload)
+            except Exception:  # noqa: BLE001 - a dead peer must not stop the others' notice
+                self._acked.add(peer)
+        try:
+            self.close(wait=min(self.timeout, ABORT_GRACE))
+        except MpcError:
+            pass
+
     def _goodbye(self, wait: float) -> None:
         peers = [p for p in range(self.parties)
-                 if p != self.me and p not in self._acked and p not in self._broken]
+                 if p != self.me and p not in self._acked and p not in self._broken and p not in self._aborted]
         for peer in peers:
             try:
                 self._send_control(peer, wire.KIND_BYE)
             except Exception:  # noqa: BLE001 - a dead peer must not stop the others' shutdown
                 self._acked.add(peer)
         deadline = time.monotonic() + wait
-        while any(p not in self._acked for p in peers):
+        while any(p not in self._acked and p not in self._aborted for p in peers):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                missing = [self.peer_name(p) for p in peers if p not in self._acked]
+                missing = [self.peer_name(p) for p in peers if p not in self._acked and p not in self._aborted]
                 if wait > 0:
                     log.info("party %s closed without goodbye from %s", self.me, ", ".join(missing))
                 return
@@ -171,7 +195,6 @@ class Endpoint:
                 self._receive_one(remaining)
             except MpcError as exc:  # closing anyway: a bad last frame only gets logged
                 log.info("party %s: while closing: %s", self.me, exc)
-                return
 
     def __enter__(self):
         return self
@@ -196,6 +219,8 @@ class Endpoint:
         if self._closed:
             raise TransportError("send on a closed session")
         self._check_peer(peer)
+        if peer in self._aborted:
+            raise PeerAborted(self._aborted[peer], self.peer_name(peer))
         if peer in self._broken:
             raise TransportError(f"link unusable since a failed send ({self._broken[peer]})",
                                  self.peer_name(peer))
@@ -221,6 +246,16 @@ class Endpoint:
                 for frame in payload:
                     for start in range(0, frame.nbytes, wire.CHUNK_BYTES):
                         self._transmit(peer, [part, frame[start:start + wire.CHUNK_BYTES]])
+        except PeerTimeout:
+            # A peer that aborted and closed is unreachable; its ABORT may be waiting unread.
+            self._read_pending_control()
+            if peer in self._aborted:
+                self._failed = True
+                raise PeerAborted(self._aborted[peer], self.peer_name(peer)) from None
+            self._failed = True
+            if sent:
+                self._broken[peer] = f"{tag!r} cut after its layout"
+            raise
         except MpcError as exc:
             self._failed = True
             if sent:  # the peer holds the first pieces: nothing later on this link can be trusted
@@ -228,6 +263,17 @@ class Endpoint:
             raise
         self._send_seq[peer] += 1
         self.stats.on_send(tag, nbytes + len(header))
+
+    def _read_pending_control(self, limit: int = 10_000) -> None:
+        """Read what has already arrived (without waiting), so that ABORT and BYE are seen."""
+        for _ in range(limit):
+            before = (len(self._aborted), len(self._left), len(self._acked), self._pending_count, self.stats.dropped)
+            try:
+                self._receive_one(0.0)
+            except MpcError:
+                return
+            if (len(self._aborted), len(self._left), len(self._acked), self._pending_count, self.stats.dropped) == before:
+                return
 
     def _send_control(self, peer: int, kind: int, *payload) -> None:
         session_id = wire.NO_SESSION if kind == wire.KIND_HELLO else self._pair_session[peer]
@@ -258,6 +304,8 @@ class Endpoint:
                 nbytes, frames = queue.popleft()
                 self.stats.on_receive(tag, nbytes)
                 return frames
+            if peer in self._aborted:
+                raise PeerAborted(self._aborted[peer], self.peer_name(peer))
             if peer in self._left:
                 raise PeerLeft(f"left the session while party {self.me} waited for {tag!r}",
                                self.peer_name(peer))
@@ -312,6 +360,9 @@ class Endpoint:
             return None
         if header.kind == wire.KIND_BYE_ACK:
             self._acked.add(peer)
+            return None
+        if header.kind == wire.KIND_ABORT:
+            self._aborted.setdefault(peer, wire.parse_abort_reason(frames[1:]))
             return None
         payload = [memoryview(f) for f in frames[1:]]
         if header.kind == wire.KIND_PART:

@@ -19,10 +19,11 @@ KIND_DATA = 0
 KIND_HELLO = 1
 KIND_BYE = 2
 KIND_BYE_ACK = 3
-# 4 is left for KIND_ABORT (a peer stopping the session with a reason).
+KIND_ABORT = 4   # payload: why the sender stops, UTF-8, at most MAX_ABORT_REASON_BYTES
 KIND_LARGE = 5   # a DATA message above CHUNK_BYTES: its layout; the payload follows in PARTs
 KIND_PART = 6    # one piece (at most CHUNK_BYTES) of the payload of the LARGE message with the same seq
-_KINDS = (KIND_DATA, KIND_HELLO, KIND_BYE, KIND_BYE_ACK, KIND_LARGE, KIND_PART)
+_KINDS = (KIND_DATA, KIND_HELLO, KIND_BYE, KIND_BYE_ACK, KIND_ABORT, KIND_LARGE, KIND_PART)
+MAX_ABORT_REASON_BYTES = 300
 NO_SESSION = bytes(SESSION_ID_BYTES)  # HELLO frames: the session id is agreed by the HELLOs
 
 # Large messages travel in pieces so that no frame exceeds CHUNK_BYTES (every socket refuses
@@ -101,3 +102,16 @@ def parse_layout(frame, limit: int, peer: int | str | None = None) -> list[int]:
 def pieces(sizes: list[int]) -> int:
     """Number of PART messages that carry frames of these sizes (each frame cut on its own)."""
     return sum(-(-size // CHUNK_BYTES) for size in sizes)
+
+
+def pack_abort_reason(reason: str) -> bytes:
+    """The ABORT payload: `reason` as UTF-8, cut at a character boundary to the bound."""
+    raw = reason.encode("utf-8", errors="replace")[:MAX_ABORT_REASON_BYTES]
+    return raw.decode("utf-8", errors="ignore").encode("utf-8")
+
+
+def parse_abort_reason(payload: list) -> str:
+    """A peer's ABORT reason for display: bounded, undecodable bytes and control characters replaced."""
+    raw = b"".join(bytes(f) for f in payload)[:MAX_ABORT_REASON_BYTES]
+    text = raw.decode("utf-8", errors="replace")
+    return "".join(c if c.isprintable() else " " for c in text).strip() or "no reason given"
