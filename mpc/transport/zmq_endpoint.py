@@ -173,8 +173,11 @@ class ZmqEndpoint(Endpoint):
                 self._check_authentication(time.monotonic() >= deadline)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise PeerTimeout(f"no contact within {waited:g} s (is it running, is the "
-                                      "address right?)", ", ".join(self._missing()))
+                    # A plain-TCP peer meeting a CURVE one (or the reverse) fails silently in libzmq;
+                    # only a key *mismatch* is seen by the monitors, so name both causes.
+                    security = ("CURVE keys" if self.security == "curve" else "plain TCP (--insecure)")
+                    raise PeerTimeout(f"no contact within {waited:g} s (is it running, is the address right, "
+                                      f"does it use {security} with the right key?)", ", ".join(self._missing()))
                 self._receive_one(min(remaining, AUTH_GRACE / 4))
         except Exception:
             self._failed = True
