@@ -26,6 +26,8 @@ def register(commands) -> None:
     parser.add_argument("--security", choices=("none", "curve"),
                         help="transport of the parties for `ss` (default none, plain loopback TCP; "
                         "curve = CurveZMQ as deployed); `ot`, `psi` and `transport` measure both")
+    parser.add_argument("--protocol", dest="variant", choices=("rsa", "ecdh", "kkrt"),
+                        help="for `psi`: which PSI protocol (default rsa)")
     parser.set_defaults(func=run)
 
 
@@ -49,6 +51,8 @@ def run(args) -> int:
     # `security` instead.
     logging.getLogger("mpc.transport").setLevel(logging.ERROR)
     extra = {"security": args.security} if args.security else {}
+    if getattr(args, "variant", None):
+        extra["protocol"] = args.variant
     rows = module.run(BenchOptions(quick=args.quick, sizes=sizes, repeat=max(1, args.repeat), extra=extra))
     if args.json:
         for row in rows:

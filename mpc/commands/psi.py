@@ -22,6 +22,9 @@ def register(commands) -> None:
     p = commands.add_parser("psi", help="private set intersection of two CSV files",
                             description="Find the rows whose key is in both parties' files, revealing "
                             "nothing else but the sizes (blind-RSA PSI, protocols/psi-rsa.md).")
+    p.add_argument("--protocol", choices=["rsa", "ecdh", "kkrt"], default="rsa",
+                   help="rsa (blind RSA, default), ecdh (ristretto255) or kkrt (OT extension, fastest); "
+                   "both parties must pass the same (protocols/psi-*.md)")
     p.add_argument("--role", choices=sorted(ROLES), help="server (holds the RSA key, listens) or client")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--listen", metavar="ADDR", help="address to listen on (the server), e.g. tcp://0.0.0.0:7000")
@@ -49,12 +52,9 @@ def _role_options(args) -> dict:
 
 
 def _play(channel, role: str, table, args, progress) -> "object":
-    from mpc.psi import RsaPsiClient, RsaPsiServer
-    if role == "server":
-        options = {} if args.batch_size is None else {"batch_size": args.batch_size}
-        return RsaPsiServer(channel, key_bits=args.key_bits, progress=progress, **_role_options(args),
-                            **options).run(table.ids)
-    return RsaPsiClient(channel, progress=progress, **_role_options(args)).run(table.ids)
+    from mpc.psi.protocols import play
+    return play(getattr(args, "protocol", "rsa"), role, channel, table.ids, key_bits=args.key_bits,
+                batch_size=args.batch_size, progress=progress, **_role_options(args))
 
 
 def _finish(role: str, table, outcome, output: str | None, seconds: float) -> dict:
