@@ -17,7 +17,7 @@ import mpc.psi as psi
 from mpc.errors import ProtocolError
 from mpc.transport import run_threads
 
-FAST = ["ecdh"]
+FAST = ["ecdh", "kkrt"]
 
 
 def run_psi(protocol, server_ids, client_ids, reveal="both", **options):

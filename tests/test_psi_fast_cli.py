@@ -15,7 +15,7 @@ import pytest
 
 from mpc.cli import main
 
-FAST = ["ecdh"]
+FAST = ["ecdh", "kkrt"]
 
 
 def write(path, text: str, *, bom: bool = False, crlf: bool = False) -> str:

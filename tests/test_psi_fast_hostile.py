@@ -127,3 +127,75 @@ def test_malformed_protocol_announcement():
         time.sleep(0.5)
     with pytest.raises(ProtocolError, match="announcement"):
         run_threads(party, parties=2, timeout=4)
+
+
+# -- KKRT --------------------------------------------------------------------------------------
+
+from mpc.psi.kkrt import messages as km  # noqa: E402
+from mpc.psi.kkrt import params as kp  # noqa: E402
+
+
+def test_kkrt_client_hello_with_bad_bins():
+    def raw(channel, endpoint):
+        channel.send(km.TAG_CLIENT_HELLO, km.ClientHello("both", 1, 1000, 100).pack())  # fewer bins than rows
+        time.sleep(0.5)
+    with pytest.raises(ProtocolError, match="cuckoo bins"):
+        honest_and_raw("kkrt", "server", ["a"], raw)
+
+    def huge(channel, endpoint):
+        channel.send(km.TAG_CLIENT_HELLO, km.ClientHello("both", 1, 10, 1 << 31).pack())  # memory bomb
+        time.sleep(0.5)
+    with pytest.raises(ProtocolError, match="cuckoo bins"):
+        honest_and_raw("kkrt", "server", ["a"], huge)
+
+
+def test_kkrt_u_of_the_wrong_size():
+    def raw(channel, endpoint):
+        from mpc.ot.base import BaseOtSender
+        channel.send(km.TAG_CLIENT_HELLO, km.ClientHello("both", 1, 10, kp.bin_count(10)).pack())
+        channel.recv_bytes(km.TAG_SERVER_HELLO)
+        BaseOtSender(channel).send(km.BASE_OTS)
+        channel.send(km.TAG_U, np.zeros((kp.bin_count(10) - 128, 64), np.uint8))
+        time.sleep(0.5)
+    with pytest.raises(ProtocolError, match="psi-kkrt:u"):
+        honest_and_raw("kkrt", "server", ["a", "b"], raw)
+
+
+def test_kkrt_server_count_and_values_checked():
+    def serve(count_extra, width_delta):
+        def raw(channel, endpoint):
+            from mpc.ot.base import BaseOtReceiver
+            hello = km.ClientHello.parse(channel.recv_bytes(km.TAG_CLIENT_HELLO))
+            channel.send(km.TAG_SERVER_HELLO, km.ServerHello("both", 1, 3, bytes(32)).pack())
+            BaseOtReceiver(channel).receive(np.zeros(km.BASE_OTS, np.uint8))
+            for _ in range(0, hello.bins, km.ROWS_PER_MESSAGE):
+                channel.recv_bytes(km.TAG_U)
+            channel.send(km.TAG_SERVER_COUNT, (3 + count_extra).to_bytes(8, "big"))
+            width = kp.value_bytes(hello.rows, 3) + width_delta
+            channel.send(km.TAG_VALUES, np.zeros((3, 3, width), np.uint8))
+            time.sleep(0.5)
+        return raw
+    with pytest.raises(ProtocolError, match="distinct"):
+        honest_and_raw("kkrt", "client", ["a", "b"], serve(1, 0))
+    with pytest.raises(ProtocolError, match="psi-kkrt:values"):
+        honest_and_raw("kkrt", "client", ["a", "b"], serve(0, 1))
+
+
+def test_kkrt_silent_client_is_a_timeout():
+    def raw(channel, endpoint):
+        channel.send(km.TAG_CLIENT_HELLO, km.ClientHello("both", 1, 10, kp.bin_count(10)).pack())
+        return "gone"
+    with pytest.raises(PeerTimeout, match="ot-base"):
+        honest_and_raw("kkrt", "server", ["a"], raw)
+
+
+def test_kkrt_matches_not_increasing():
+    def raw(channel, endpoint):
+        channel.send(km.TAG_CLIENT_HELLO, km.ClientHello("both", 1, 0, 0).pack())
+        channel.recv_bytes(km.TAG_SERVER_HELLO)
+        channel.recv_bytes(km.TAG_SERVER_COUNT)
+        channel.send(km.TAG_MATCH_COUNT, (2).to_bytes(8, "big"))
+        channel.send(km.TAG_MATCHES, np.array([1, 1], ">u8"))
+        time.sleep(0.5)
+    with pytest.raises(ProtocolError, match="strictly increasing"):
+        honest_and_raw("kkrt", "server", ["a", "b", "c"], raw)

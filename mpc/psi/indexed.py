@@ -30,7 +30,7 @@ class SortedKeys:
     def __init__(self, keys: np.ndarray):
         self.keys = np.ascontiguousarray(keys, dtype=np.uint8)
         prefix = _prefix(self.keys)
-        self.order = np.argsort(prefix, kind="stable")
+        self.order = np.argsort(prefix)
         self.sorted_prefix = prefix[self.order]
 
     def __len__(self) -> int:
@@ -94,3 +94,30 @@ def receive_matches(channel, distinct: int, tag_count: str, tag_matches: str, pe
     if count and (int(matched[-1]) >= distinct or np.any(matched[1:] <= matched[:-1])):
         raise ProtocolError("client's matched positions are not strictly increasing below the count", channel.peer)
     return matched
+
+
+def distinct_rows(items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct rows, inverse) of (n, 16) uint8 rows: rows[i] == distinct[inverse[i]].
+
+    Sorted by the first 64-bit half (numpy's integer sort, several times faster than a lexsort or
+    a 16-byte bytes sort); runs of equal first halves (duplicates, or a rare 64-bit collision) are
+    then sorted by both halves, so equal rows are always adjacent."""
+    items = np.ascontiguousarray(items, dtype=np.uint8)
+    n = items.shape[0]
+    if n == 0:
+        return items.copy(), np.zeros(0, dtype=np.int64)
+    halves = items.view(np.uint64).reshape(n, 2)
+    first, second = halves[:, 0], halves[:, 1]
+    order = np.argsort(first)
+    sorted_first = first[order]
+    tied = np.flatnonzero(sorted_first[1:] == sorted_first[:-1])
+    if tied.size:
+        at = np.unique(np.concatenate((tied, tied + 1)))  # whole runs of equal first halves
+        rows = order[at]
+        order[at] = rows[np.lexsort((second[rows], first[rows]))]
+    sorted_second = second[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = (sorted_first[1:] != sorted_first[:-1]) | (sorted_second[1:] != sorted_second[:-1])
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return items[order[new]], inverse
