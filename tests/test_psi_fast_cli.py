@@ -94,3 +94,43 @@ def test_bad_input_leaves_no_output(tmp_path, capsys, protocol):
     assert code != 0 and f"{bad}:3:" in capsys.readouterr().err
     assert not out_a.exists() and not out_b.exists()
     assert sorted(os.listdir(tmp_path)) == ["bad.csv", "good.csv"]
+
+
+def _cli(*args) -> list[str]:
+    import sys
+    return [sys.executable, "-m", "mpc.cli", *args]
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("server_protocol,client_protocol", [("kkrt", "kkrt"), ("kkrt", "ecdh")])
+def test_two_processes_over_tcp_and_a_protocol_mismatch(tmp_path, server_protocol, client_protocol):
+    """`--role server/client` as two hosts would run them; different --protocol values stop both
+    sides with a message naming the option, and neither writes an output file."""
+    import subprocess
+    port = _free_port()
+    a = write(tmp_path / "a.csv", "id,x\n" + "".join(f"k{i},{i}\n" for i in range(50)))
+    b = write(tmp_path / "b.csv", "key\n" + "".join(f"k{i}\n" for i in range(30, 90)))
+    server = subprocess.Popen(_cli("psi", "--protocol", server_protocol, "--role", "server", "--listen",
+                                   f"tcp://127.0.0.1:{port}", "--input", a, "--key", "id", "--output",
+                                   str(tmp_path / "a_out.csv"), "--timeout", "20"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    client = subprocess.run(_cli("psi", "--protocol", client_protocol, "--role", "client", "--peer",
+                                 f"tcp://127.0.0.1:{port}", "--input", b, "--key", "key", "--output",
+                                 str(tmp_path / "b_out.csv"), "--timeout", "20", "--json"),
+                            capture_output=True, timeout=60, cwd=tmp_path)
+    _, server_err = server.communicate(timeout=60)
+    if server_protocol == client_protocol:
+        assert client.returncode == 0 and server.returncode == 0, client.stderr.decode() + server_err.decode()
+        assert json.loads(client.stdout)["intersection_size"] == 20
+        assert [r[0] for r in read_rows(tmp_path / "a_out.csv")[1:]] == [r[0] for r in read_rows(tmp_path / "b_out.csv")[1:]]
+    else:
+        assert client.returncode != 0 and server.returncode != 0
+        for err in (client.stderr.decode(), server_err.decode()):
+            assert "protocol mismatch" in err and "--protocol" in err, err
+        assert not (tmp_path / "a_out.csv").exists() and not (tmp_path / "b_out.csv").exists()
