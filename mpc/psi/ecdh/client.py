@@ -20,29 +20,23 @@ from mpc.psi.ecdh import messages as msg
 from mpc.psi.ids import PackedIds
 from mpc.psi.indexed import SortedKeys, grouped_by_position, send_matches
 from mpc.psi.matching import PsiOutcome
+from mpc.psi.role import PhaseClock, PsiRole
 
 WINDOW = 4  # blinded batches in flight: keeps the server busy, bounds memory to WINDOW batches
 
 
-class EcdhPsiClient:
-    def __init__(self, channel, *, reveal: str = shared.REVEAL_BOTH, threads: int | None = None, progress=None):
-        shared.reveal_code(reveal)
-        self.channel = channel
-        self.reveal = reveal
-        self.threads = threads
-        self.progress = progress or (lambda phase, done, total: None)
+class EcdhPsiClient(PsiRole):
+    counted = (msg.PROTOCOL,)
 
     def run(self, ids: PackedIds) -> PsiOutcome:
         ch, peer = self.channel, self.channel.peer
-        phases: dict[str, float] = {}
-        before = ch.stats.protocol(msg.PROTOCOL)
-        started = tick = time.perf_counter()
+        clock, before = PhaseClock(), self.traffic()
         ch.send(msg.TAG_CLIENT_HELLO, msg.ClientHello(self.reveal, ids.columns, len(ids)).pack())
         hello = msg.ServerHello.parse(ch.recv_bytes(msg.TAG_SERVER_HELLO, msg.SERVER_HELLO_BYTES), peer)
         shared.check_agreement(self.reveal, hello.reveal, ids.columns, hello.columns, peer)
         key = kernels.random_scalar()
         domain = msg.domain(ch.endpoint.session_id, hello.nonce)
-        now = time.perf_counter(); phases["setup"] = now - tick; tick = now
+        clock.lap("setup")
 
         own = np.empty((len(ids), msg.KEY_BYTES), dtype=np.uint8)
         in_flight: deque = deque()
@@ -68,8 +62,8 @@ class EcdhPsiClient:
             reported = int.from_bytes(ch.recv_bytes(msg.TAG_PROGRESS, 8), "big")
             if reported != stop:
                 raise ProtocolError(f"server reports {reported} own rows blinded, expected {stop}", peer)
-        phases["blind"] = blind_seconds
-        now = time.perf_counter(); phases["ecdh wall"] = now - tick; tick = now
+        clock.lap("ecdh wall")
+        clock.phases["blind"] = blind_seconds
 
         distinct = int.from_bytes(ch.recv_bytes(msg.TAG_SERVER_COUNT, 8), "big")
         if distinct > hello.rows:
@@ -88,17 +82,14 @@ class EcdhPsiClient:
                                                       peer=peer)
             finish_seconds += time.perf_counter() - t
             self.progress("ecdh", len(ids) + stop, len(ids) + distinct)
-        phases["finish server points"] = finish_seconds
-        now = time.perf_counter(); phases["receive points"] = now - tick; tick = now
+        clock.lap("receive points")
+        clock.phases["finish server points"] = finish_seconds
 
         found = SortedKeys(server_keys).lookup(own)
         positions, starts, matched = grouped_by_position(found)
         if self.reveal == shared.REVEAL_BOTH:
             send_matches(ch, matched, msg.TAG_MATCH_COUNT, msg.TAG_MATCHES, msg.MATCHES_PER_MESSAGE)
         own_distinct = len(np.unique(own.view(f"S{msg.KEY_BYTES}").reshape(-1))) if len(ids) else 0
-        phases["match"] = time.perf_counter() - tick
-        phases["total"] = time.perf_counter() - started
-        after = ch.stats.protocol(msg.PROTOCOL)
-        return PsiOutcome("client", True, len(ids), own_distinct, hello.rows, len(matched), positions, starts,
-                          phases, after.bytes_sent - before.bytes_sent, after.bytes_received - before.bytes_received,
-                          after.rounds - before.rounds)
+        clock.lap("match")
+        return self.outcome("client", True, len(ids), own_distinct, hello.rows, len(matched), positions, starts,
+                            clock, before)

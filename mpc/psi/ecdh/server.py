@@ -18,28 +18,24 @@ from mpc.native import ecdh_psi as kernels
 from mpc.psi import messages as shared
 from mpc.psi.ecdh import messages as msg
 from mpc.psi.ids import PackedIds
-from mpc.psi.indexed import receive_matches
-from mpc.psi.matching import PsiOutcome, server_matches
+from mpc.psi.matching import PsiOutcome
+from mpc.psi.role import PhaseClock, PsiRole
 
 
-class EcdhPsiServer:
+class EcdhPsiServer(PsiRole):
+    counted = (msg.PROTOCOL,)
+
     def __init__(self, channel, *, reveal: str = shared.REVEAL_BOTH, batch_size: int = msg.DEFAULT_BATCH,
                  threads: int | None = None, progress=None, scalar: bytes | None = None):
-        shared.reveal_code(reveal)
+        super().__init__(channel, reveal=reveal, threads=threads, progress=progress)
         if not 1 <= batch_size <= msg.MAX_BATCH:
             raise ValueError(f"batch size must be in 1..{msg.MAX_BATCH}")
-        self.channel = channel
-        self.reveal = reveal
         self.batch_size = batch_size
-        self.threads = threads
-        self.progress = progress or (lambda phase, done, total: None)
         self.scalar = scalar  # tests only: a fixed key; None draws a fresh one per run
 
     def run(self, ids: PackedIds) -> PsiOutcome:
         ch, peer = self.channel, self.channel.peer
-        phases: dict[str, float] = {}
-        before = ch.stats.protocol(msg.PROTOCOL)
-        started = tick = time.perf_counter()
+        clock, before = PhaseClock(), self.traffic()
         key = self.scalar or kernels.random_scalar()
         nonce = os.urandom(32)
         ch.send(msg.TAG_SERVER_HELLO, msg.ServerHello(self.reveal, ids.columns, len(ids), self.batch_size,
@@ -47,7 +43,7 @@ class EcdhPsiServer:
         hello = msg.ClientHello.parse(ch.recv_bytes(msg.TAG_CLIENT_HELLO, msg.CLIENT_HELLO_BYTES), peer)
         shared.check_agreement(self.reveal, hello.reveal, ids.columns, hello.columns, peer)
         domain = msg.domain(ch.endpoint.session_id, nonce)
-        now = time.perf_counter(); phases["setup"] = now - tick; tick = now
+        clock.lap("setup")
 
         own = np.empty((len(ids), msg.POINT_BYTES), dtype=np.uint8)
         client_batches = list(shared.batches(hello.rows, self.batch_size))
@@ -71,9 +67,8 @@ class EcdhPsiServer:
                 ch.send(msg.TAG_PROGRESS, stop.to_bytes(8, "big"))
                 done += stop - start
             self.progress("ecdh", done, total_work)
-        phases["answer client"] = answer_seconds
-        phases["blind own"] = own_seconds
-        now = time.perf_counter(); phases["ecdh wall"] = now - tick; tick = now
+        clock.lap("ecdh wall")
+        clock.phases.update({"answer client": answer_seconds, "blind own": own_seconds})
 
         # Sorted and distinct: the order of a·H(y) is pseudorandom, so it hides the input order.
         distinct_points, inverse = np.unique(own.view(f"S{msg.POINT_BYTES}").reshape(-1), return_inverse=True)
@@ -83,19 +78,10 @@ class EcdhPsiServer:
         rows = distinct_points.view(np.uint8).reshape(-1, msg.POINT_BYTES)
         for start, stop in shared.batches(distinct, msg.POINTS_PER_MESSAGE):
             ch.send(msg.TAG_SERVER_POINTS, rows[start:stop])
-        now = time.perf_counter(); phases["send points"] = now - tick; tick = now
+        clock.lap("send points")
 
-        learned = self.reveal == shared.REVEAL_BOTH
-        if learned:
-            matched = receive_matches(ch, distinct, msg.TAG_MATCH_COUNT, msg.TAG_MATCHES, msg.MATCHES_PER_MESSAGE)
-            positions, starts = server_matches(inverse, distinct, matched)
-            intersection = len(matched)
-        else:
-            positions = starts = np.zeros(0, dtype=np.int64)
-            intersection = None
-        phases["match"] = time.perf_counter() - tick
-        phases["total"] = time.perf_counter() - started
-        after = ch.stats.protocol(msg.PROTOCOL)
-        return PsiOutcome("server", learned, len(ids), distinct, hello.rows, intersection, positions, starts,
-                          phases, after.bytes_sent - before.bytes_sent, after.bytes_received - before.bytes_received,
-                          after.rounds - before.rounds)
+        learned, positions, starts, intersection = self.server_learns(
+            inverse, distinct, msg.TAG_MATCH_COUNT, msg.TAG_MATCHES, msg.MATCHES_PER_MESSAGE)
+        clock.lap("match")
+        return self.outcome("server", learned, len(ids), distinct, hello.rows, intersection, positions, starts,
+                            clock, before)

@@ -10,7 +10,6 @@ arrives.  With reveal both it reports the matched server positions.  Never reads
 from __future__ import annotations
 
 import os
-import time
 
 import numpy as np
 
@@ -23,25 +22,19 @@ from mpc.psi.indexed import NOT_FOUND, SortedKeys, distinct_rows, grouped_by_pos
 from mpc.errors import ProtocolError
 from mpc.psi.kkrt import messages as msg
 from mpc.psi.kkrt import params
-from mpc.psi.kkrt.server import _keys, _traffic
+from mpc.psi.kkrt.server import expand
 from mpc.psi.matching import PsiOutcome
+from mpc.psi.role import PhaseClock, PsiRole
 
 
-class KkrtPsiClient:
-    def __init__(self, channel, *, reveal: str = shared.REVEAL_BOTH, threads: int | None = None, progress=None):
-        shared.reveal_code(reveal)
-        self.channel = channel
-        self.reveal = reveal
-        self.threads = threads
-        self.progress = progress or (lambda phase, done, total: None)
+class KkrtPsiClient(PsiRole):
+    counted = (msg.PROTOCOL, msg.BASE_OT_PROTOCOL)
 
     def run(self, ids: PackedIds) -> PsiOutcome:
         ch, peer = self.channel, self.channel.peer
         if len(ids) > params.MAX_CLIENT_ROWS:
             raise ValueError(f"KKRT-PSI takes at most 2^31 client rows, not {len(ids)}")
-        phases: dict[str, float] = {}
-        before = _traffic(ch)
-        started = tick = time.perf_counter()
+        clock, before = PhaseClock(), self.traffic()
         bins = params.bin_count(len(ids))  # the client's choice: its own risk of cuckoo failure
         ch.send(msg.TAG_CLIENT_HELLO, msg.ClientHello(self.reveal, ids.columns, len(ids), bins).pack())
         hello = msg.ServerHello.parse(ch.recv_bytes(msg.TAG_SERVER_HELLO, msg.SERVER_HELLO_BYTES), peer)
@@ -50,15 +43,15 @@ class KkrtPsiClient:
         width = params.value_bytes(len(ids), hello.rows)
         bin_key, code_keys = params.run_keys(domain)
         active = len(ids) > 0 and hello.rows > 0
-        now = time.perf_counter(); phases["setup"] = now - tick; tick = now
+        clock.lap("setup")
 
-        items, bin_index = kernels.hash_ids(ids.data, ids.offsets, domain, _keys([bin_key]), max(bins, 1),
+        items, bin_index = kernels.hash_ids(ids.data, ids.offsets, domain, expand([bin_key]), max(bins, 1),
                                             threads=self.threads)
         unique, inverse = distinct_rows(items)
         some_row = np.empty(unique.shape[0], dtype=np.int64)
         some_row[inverse] = np.arange(len(ids))
         unique_bins = bin_index[some_row]
-        now = time.perf_counter(); phases["hash"] = now - tick; tick = now
+        clock.lap("hash")
 
         found = np.full(unique.shape[0], NOT_FOUND, dtype=np.int64)
         distinct_server = 0
@@ -69,11 +62,11 @@ class KkrtPsiClient:
             fn = np.zeros(bins, np.uint8)
             inputs[occupied] = unique[table[occupied]]
             fn[occupied] = which[table[occupied]]
-            now = time.perf_counter(); phases["cuckoo"] = now - tick; tick = now
+            clock.lap("cuckoo")
             keys0, keys1 = BaseOtSender(ch).send(msg.BASE_OTS)
             schedules0, schedules1 = native_ot.expand_keys(keys0), native_ot.expand_keys(keys1)
-            now = time.perf_counter(); phases["base OT"] = now - tick; tick = now
-            code = _keys(code_keys)
+            clock.lap("base OT")
+            code = expand(code_keys)
             oprf = np.empty((bins, width), np.uint8)
             for start, stop in shared.batches(bins, msg.ROWS_PER_MESSAGE):
                 u, oprf[start:stop] = kernels.receiver_extend(schedules0, schedules1, code, start // kernels.BLOCK_ROWS,
@@ -81,7 +74,7 @@ class KkrtPsiClient:
                                                               threads=self.threads)
                 ch.send(msg.TAG_U, u)
                 self.progress("kkrt", stop, bins)
-            now = time.perf_counter(); phases["extend"] = now - tick; tick = now
+            clock.lap("extend")
             # Own values per hash function: item i sits in bin unique_bins[i, which[i]].
             own_bin = unique_bins[np.arange(unique.shape[0]), which]
             own_value = oprf[own_bin]
@@ -98,13 +91,11 @@ class KkrtPsiClient:
                     hit = lookups[k].lookup(values[:, k, :])
                     rows = np.flatnonzero(hit != NOT_FOUND)
                     found[subsets[k][hit[rows]]] = start + rows
-        now = time.perf_counter(); phases["receive and match"] = now - tick; tick = now
+        clock.lap("receive and match")
 
         positions, starts, matched = grouped_by_position(found[inverse])
         if self.reveal == shared.REVEAL_BOTH:
             send_matches(ch, matched, msg.TAG_MATCH_COUNT, msg.TAG_MATCHES, msg.MATCHES_PER_MESSAGE)
-        phases["match"] = time.perf_counter() - tick
-        phases["total"] = time.perf_counter() - started
-        sent, received, rounds = (a - b for a, b in zip(_traffic(ch), before))
-        return PsiOutcome("client", True, len(ids), unique.shape[0], hello.rows, len(matched), positions, starts,
-                          phases, sent, received, rounds)
+        clock.lap("match")
+        return self.outcome("client", True, len(ids), unique.shape[0], hello.rows, len(matched), positions, starts,
+                            clock, before)
