@@ -83,3 +83,24 @@ def test_openssl_rsa_private(benchmark):
     threads = kernels.default_threads()
     result = benchmark.pedantic(rsa_private_rate, args=(2048, 1000, threads), rounds=3, iterations=1)
     benchmark.extra_info.update(threads=threads, ops=result["ops"], ops_per_s=result["ops_per_s"])
+
+
+@pytest.mark.parametrize("protocol", ["ecdh", "kkrt"])
+def test_fast_psi_between_processes(benchmark, protocol):
+    """`mpc bench psi --protocol ecdh|kkrt` (protocols/psi-ecdh.md, psi-kkrt.md) at 10^4, 10^5, 10^6 ids
+    per side (MPC_BENCH_PSI_FAST_SIZES to change); bytes and rounds must equal the specs' formulas.
+    ECDH at 10^6 takes a few minutes on two cores."""
+    import os as _os
+    from mpc.bench import BenchOptions
+    from mpc.bench import _psi_fast
+    sizes = [int(s) for s in _os.environ.get("MPC_BENCH_PSI_FAST_SIZES", "10000,100000,1000000").split(",")]
+    rows = benchmark.pedantic(lambda: _psi_fast.run(BenchOptions(sizes=sizes, repeat=3, extra={"protocol": protocol})),
+                              rounds=1, iterations=1)
+    for row in rows:
+        key = f"{row['case']}@{row['n']}"
+        assert row["bytes_sent"] == row["bytes_expected"], key
+        assert row["rounds"] == row["rounds_expected"], key
+        assert row["intersection"] == row["expected_intersection"], key
+        benchmark.extra_info[key] = {name: row[name] for name in (
+            "seconds", "ops_per_s", "bytes_sent", "rounds", "server_phases", "client_phases",
+            "server_peak_rss_bytes", "client_peak_rss_bytes")}

@@ -55,7 +55,7 @@ ffibuilder.set_source(
     "\n".join(f'#include "{h.name}"' for h in sorted(HERE.glob("mpc_*.h"))),
     sources=[_rel(p) for p in sorted(HERE.glob("*.c"))],
     include_dirs=[_rel(HERE)],
-    libraries=["gmp", "crypto", "pthread"],
+    libraries=["gmp", "crypto", "sodium", "pthread"],
     define_macros=[
         ("MPC_CORE_VERSION", f'"{package_version()}"'),
         ("MPC_CORE_FINGERPRINT", f'"{fingerprint()}"'),

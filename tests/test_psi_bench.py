@@ -55,3 +55,22 @@ def test_bench_psi_rows_match_the_spec_between_processes():
     assert (row["bytes_server"], row["bytes_client"]) == (row["bytes_server_expected"], row["bytes_client_expected"])
     assert row["rounds"] == row["rounds_expected"]
     assert row["ratio_to_openssl"] > 0 and by_case["openssl-rsa-private"]["ops_per_s"] > 0
+
+
+@pytest.mark.parametrize("protocol", ["ecdh", "kkrt"])
+def test_bench_psi_fast_rows_match_the_spec_between_processes(protocol):
+    """`mpc bench psi --protocol P --json`: one psi-P row whose bytes and rounds equal the formula."""
+    import contextlib
+    import io
+    import json
+    from mpc.cli import main
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["bench", "psi", "--protocol", protocol, "--sizes", "300", "--repeat", "1", "--json"]) == 0
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [row["case"] for row in rows] == [f"psi-{protocol}"]
+    row = rows[0]
+    assert row["n"] == 300 and row["intersection"] == row["expected_intersection"] == 150
+    assert row["bytes_sent"] == row["bytes_received"] == row["bytes_expected"]
+    assert (row["bytes_server"], row["bytes_client"]) == (row["bytes_server_expected"], row["bytes_client_expected"])
+    assert row["rounds"] == row["rounds_expected"] and row["seconds"] > 0

@@ -197,6 +197,9 @@ def _load():
 
 def run(options: BenchOptions) -> list[dict]:
     from mpc.native.rsa_psi import default_threads
+    if options.extra.get("protocol", "rsa") != "rsa":  # --protocol ecdh|kkrt: mpc/bench/_psi_fast.py
+        from mpc.bench._psi_fast import run as run_fast
+        return run_fast(options)
     sizes = tuple(options.sizes) if options.sizes else (QUICK_SIZES if options.quick else DEFAULT_SIZES)
     cores = options.extra.get("threads") or default_threads()
     load_start = _load()

@@ -27,6 +27,8 @@ def register(commands) -> None:
                         help="transport of the parties for `ss` (default none, plain loopback TCP; "
                         "curve = CurveZMQ as deployed); `ot`, `psi` and `transport` measure both")
     parser.add_argument("--insecure", action="store_true", help="the same as --security none")
+    parser.add_argument("--protocol", dest="variant", choices=("rsa", "ecdh", "kkrt"),
+                        help="for `psi`: which PSI protocol (default rsa)")
     parser.set_defaults(func=run)
 
 
@@ -53,6 +55,8 @@ def run(args) -> int:
         raise ConfigError("--insecure and --security curve contradict each other")
     security = "none" if args.insecure else args.security
     extra = {"security": security} if security else {}
+    if getattr(args, "variant", None):
+        extra["protocol"] = args.variant
     rows = module.run(BenchOptions(quick=args.quick, sizes=sizes, repeat=max(1, args.repeat), extra=extra))
     if args.json:
         for row in rows:

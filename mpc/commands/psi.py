@@ -31,8 +31,11 @@ INPUT_ABORT_CONNECT_TIMEOUT = 10.0  # how long a client whose input failed tries
 def register(commands) -> None:
     p = commands.add_parser("psi", help="private set intersection of two CSV files",
                             description="Find the rows whose key is in both parties' files, revealing "
-                            "nothing else but the sizes (blind-RSA PSI, protocols/psi-rsa.md). "
+                            "nothing else but the sizes (blind-RSA, ECDH or KKRT16 PSI, protocols/psi-*.md). "
                             "Encrypted and authenticated (CurveZMQ) unless --insecure.")
+    p.add_argument("--protocol", choices=["rsa", "ecdh", "kkrt"], default="rsa",
+                   help="rsa (blind RSA, default), ecdh (ristretto255) or kkrt (OT extension, fastest); "
+                   "both parties must pass the same (protocols/psi-*.md)")
     p.add_argument("--role", choices=sorted(ROLES), help="server (holds the RSA key, listens) or client")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--listen", metavar="ADDR", help="address to listen on (the server), e.g. tcp://0.0.0.0:7000")
@@ -70,13 +73,12 @@ def _read(path: str, key: str, args):
 
 
 def _play(channel, role: str, table, args, progress, on_result=None):
-    from mpc.psi import RsaPsiClient, RsaPsiServer
-    options = {"reveal": args.reveal, "threads": args.threads, "progress": progress}
-    if role == "server":
-        if args.batch_size is not None:
-            options["batch_size"] = args.batch_size
-        return RsaPsiServer(channel, key_bits=args.key_bits, on_result=on_result, **options).run(table.ids)
-    return RsaPsiClient(channel, **options).run(table.ids)
+    """Agree on --protocol with the peer and run our role; `on_result` reaches the roles that take
+    it (RSA's server writes its output before confirming; the others write after the run)."""
+    from mpc.psi.protocols import play
+    return play(getattr(args, "protocol", "rsa"), role, channel, table.ids, key_bits=args.key_bits,
+                batch_size=args.batch_size, progress=progress, reveal=args.reveal, threads=args.threads,
+                on_result=on_result)
 
 
 def _write(table, outcome, output: str | None, force: bool) -> int | None:
@@ -182,7 +184,7 @@ def _run(args) -> int:
                             on_result=server_writes if me == 0 else None)
         finally:
             bar.close()
-        if me == 1:
+        if me == 1 or "rows" not in written:   # client, or a server role without on_result
             written["rows"] = _write(table, outcome, args.output, args.force)
         return outcome
     outcome = _peer.run_or_abort(session, work, NAMES[1 - me], msg.TAG_DESCRIPTIONS)
