@@ -32,7 +32,7 @@ def local(tmp_path, server_file, client_file, server_key, client_key, *extra):
     """`mpc psi --local` on two files: (exit code, server output path, client output path)."""
     out_a, out_b = tmp_path / "server_out.csv", tmp_path / "client_out.csv"
     code = main(["psi", "--local", "--input", server_file, "--key", server_key, "--peer-input", client_file,
-                 "--peer-key", client_key, "--output", str(out_a), "--peer-output", str(out_b), *extra])
+                 "--peer-key", client_key, "--output", str(out_a), "--peer-output", str(out_b), "--force", *extra])
     return code, out_a, out_b
 
 
@@ -116,13 +116,17 @@ def test_two_processes_over_tcp_and_a_protocol_mismatch(tmp_path, server_protoco
     port = _free_port()
     a = write(tmp_path / "a.csv", "id,x\n" + "".join(f"k{i},{i}\n" for i in range(50)))
     b = write(tmp_path / "b.csv", "key\n" + "".join(f"k{i}\n" for i in range(30, 90)))
+    for name in ("bank", "invoices"):   # CurveZMQ by default: each side has a keypair, knows the other's
+        assert subprocess.run(_cli("keygen", name, "--dir", str(tmp_path)), capture_output=True).returncode == 0
+    keys = {"server": ["--key-file", str(tmp_path / "bank.key"), "--peer-public-key", str(tmp_path / "invoices.pub")],
+            "client": ["--key-file", str(tmp_path / "invoices.key"), "--peer-public-key", str(tmp_path / "bank.pub")]}
     server = subprocess.Popen(_cli("psi", "--protocol", server_protocol, "--role", "server", "--listen",
                                    f"tcp://127.0.0.1:{port}", "--input", a, "--key", "id", "--output",
-                                   str(tmp_path / "a_out.csv"), "--timeout", "20"),
+                                   str(tmp_path / "a_out.csv"), "--timeout", "20", *keys["server"]),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
     client = subprocess.run(_cli("psi", "--protocol", client_protocol, "--role", "client", "--peer",
                                  f"tcp://127.0.0.1:{port}", "--input", b, "--key", "key", "--output",
-                                 str(tmp_path / "b_out.csv"), "--timeout", "20", "--json"),
+                                 str(tmp_path / "b_out.csv"), "--timeout", "20", "--json", *keys["client"]),
                             capture_output=True, timeout=60, cwd=tmp_path)
     _, server_err = server.communicate(timeout=60)
     if server_protocol == client_protocol:
