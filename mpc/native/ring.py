@@ -1,9 +1,10 @@
 """Z_2^128 array arithmetic over the C kernels of native/ring128.c (header native/mpc_ring.h).
 
 For mpc.ss.ring (the ring abstraction of the secret-sharing layer).  An element is two
-little-endian uint64 limbs, low word first; numpy holds arrays of them as the structured dtype
-`U128` = [("lo", "<u8"), ("hi", "<u8")], so indexing, reshape, transpose, concatenate and
-broadcast_to work on shares unchanged, while arithmetic must come through here.  Every function
+little-endian uint64 limbs, low word first; numpy holds arrays of them as the opaque 16-byte dtype
+`U128` = np.dtype("V16"), so indexing, reshape, transpose, concatenate and broadcast_to work on
+shares unchanged (at memcpy speed), numpy refuses any arithmetic on them, and arithmetic must come
+through here.  `words(a)` is the (..., 2) uint64 view of the limbs.  Every function
 checks dtypes and shapes, makes one kernel call and returns a fresh array of the operands' shape.
 Spec: protocols/ss-additive.md, "Rings".
 """
@@ -14,7 +15,7 @@ import numpy as np
 from mpc.errors import RangeError
 from mpc.native import check, ffi, lib
 
-U128 = np.dtype([("lo", "<u8"), ("hi", "<u8")])
+U128 = np.dtype("V16")
 MASK64 = (1 << 64) - 1
 
 
@@ -63,19 +64,22 @@ def from_words(limbs) -> np.ndarray:
     return limbs.reshape(-1).view(U128).reshape(limbs.shape[:-1])
 
 
-def _binary(kernel, a, b, what: str) -> np.ndarray:
+def _binary(kernel, a, b, what: str, out=None) -> np.ndarray:
     a, b = _pair(a, b)
-    out = empty(a.shape)
+    if out is None:
+        out = empty(a.shape)
+    elif out.dtype != U128 or out.shape != a.shape or not out.flags.c_contiguous:
+        raise ValueError(f"out must be a contiguous {U128} array of shape {a.shape}")
     check(kernel(_words(a), _words(b), _words(out, True), a.size), what)
     return out
 
 
-def add(a, b) -> np.ndarray:
-    return _binary(lib.mpc_ring128_add, a, b, "Z_2^128 add")
+def add(a, b, out=None) -> np.ndarray:
+    return _binary(lib.mpc_ring128_add, a, b, "Z_2^128 add", out)
 
 
-def sub(a, b) -> np.ndarray:
-    return _binary(lib.mpc_ring128_sub, a, b, "Z_2^128 sub")
+def sub(a, b, out=None) -> np.ndarray:
+    return _binary(lib.mpc_ring128_sub, a, b, "Z_2^128 sub", out)
 
 
 def mul(a, b) -> np.ndarray:

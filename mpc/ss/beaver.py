@@ -27,12 +27,12 @@ def multiply(context, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         raise ValueError(f"Beaver multiplication of shapes {x.shape} and {y.shape}")
     ring = ring_of_dtype(x.dtype)
     a, b, c = context.triples.take(x.size, ring=ring)
-    a, b, c = a.reshape(x.shape), b.reshape(x.shape), c.reshape(x.shape)
-    masked = np.empty((2, *x.shape), ring.dtype)
-    masked[0] = ring.sub(x, a)
-    masked[1] = ring.sub(y, b)
+    masked = np.empty((2, x.size), ring.dtype)        # (2, N): rows are arrays even for 0-d x
+    ring.sub(contiguous(x).reshape(-1), a, out=masked[0])
+    ring.sub(contiguous(y).reshape(-1), b, out=masked[1])
     opened = context.open_sum(TAG_MUL, masked)
-    return ring.beaver(a, b, c, contiguous(opened[0]), contiguous(opened[1]), context.me == 0)
+    z = ring.beaver(a, b, c, contiguous(opened[0]), contiguous(opened[1]), context.me == 0)
+    return z.reshape(x.shape)
 
 
 def matmul(context, x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -33,17 +33,28 @@ def edge_operands(rng, count: int, range_bits: int = 40):
 def products_at_edge(session, count: int, chunk: int = 1_000_000) -> dict:
     """Every party calls this; party 0 holds x and party 1 holds y.  Returns the counts of products
     whose truncation error lies outside the stated bound, and the bound, at every party."""
+    from mpc.prg import SEED_BYTES, Prg
     ctx = api.context(session)
     f = ctx.fractional_bits
     params = ctx.real_params()
     allowed = ctx.parties if ctx.masked_truncation() else 1
     wrong = checked = 0
     worst = 0
+    # The two owners draw x and y from one stream (a seed party 0 sends party 1 in the clear: this is
+    # a test harness), so that each pair (x, y) has |x y| at the edge.
+    seed = None
+    if ctx.me == 0:
+        seed = bytes(session.rng.bytes(SEED_BYTES))
+        ctx.channel(1).send("ss:check-seed", seed)
+    elif ctx.me == 1:
+        seed = bytes(ctx.channel(0).recv_bytes("ss:check-seed", SEED_BYTES))
     for start in range(0, count, chunk):
         n = min(chunk, count - start)
         x = y = None
         if ctx.me in (0, 1):
-            x, y = edge_operands(session.rng, n, params.range_bits)
+            x, y = edge_operands(Prg(seed).derive(f"chunk-{start}"), n, params.range_bits)
+            if not np.all(np.abs(x * y) < 2.0 ** params.range_bits):    # the harness checks itself
+                raise AssertionError("edge operands outside the documented range")
         sx = api.input(session, x if ctx.me == 0 else None, owner=0)
         sy = api.input(session, y if ctx.me == 1 else None, owner=1)
         opened = ctx.open_sum("ss:check", (sx * sy).share, to=[0])

@@ -3,8 +3,9 @@
 For every module of mpc.ss that touches additive shares: the code above this layer is ring-generic
 and asks a share's ring (`SharedArray.ring`) for arithmetic, randomness, encodings and the wire
 format.  `RING64` holds elements as numpy uint64 (numpy's wrap-around is the ring); `RING128` as
-the structured dtype `U128` = [("lo", "<u8"), ("hi", "<u8")] (two little-endian limbs, low first),
-with arithmetic in the C kernels of native/ring128.c.  Both dtypes index, slice, reshape,
+the opaque 16-byte dtype `U128` = np.dtype("V16") (two little-endian uint64 limbs, low first;
+`RING128.to_wire(a)` is the (..., 2) uint64 view), with arithmetic in the C kernels of
+native/ring128.c.  Both dtypes index, slice, reshape,
 transpose, concatenate and broadcast as numpy does; only arithmetic must come through a ring.
 Signed values are two's complement.  Spec: protocols/ss-additive.md, "Rings".
 """
@@ -96,13 +97,13 @@ class Ring64(Ring):
     def from_wire(self, words, shape) -> np.ndarray:
         return np.asarray(words, dtype=np.uint64).reshape(shape)
 
-    def add(self, a, b):
+    def add(self, a, b, out=None):
         with np.errstate(over="ignore"):
-            return np.asarray(np.add(a, b, dtype=np.uint64))
+            return np.asarray(np.add(a, b, dtype=np.uint64, out=out))
 
-    def sub(self, a, b):
+    def sub(self, a, b, out=None):
         with np.errstate(over="ignore"):
-            return np.asarray(np.subtract(a, b, dtype=np.uint64))
+            return np.asarray(np.subtract(a, b, dtype=np.uint64, out=out))
 
     def neg(self, a):
         return np.asarray(np.negative(np.asarray(a, dtype=np.uint64)))
@@ -209,13 +210,13 @@ class Ring128(Ring):
     def from_wire(self, words, shape) -> np.ndarray:
         return r128.from_words(np.asarray(words, np.uint64).reshape(*tuple(shape), 2))
 
-    def add(self, a, b):
+    def add(self, a, b, out=None):
         a, b = self._broadcast(a, b)
-        return r128.add(a, b)
+        return r128.add(a, b, out)
 
-    def sub(self, a, b):
+    def sub(self, a, b, out=None):
         a, b = self._broadcast(a, b)
-        return r128.sub(a, b)
+        return r128.sub(a, b, out)
 
     def neg(self, a):
         return r128.neg(self.asarray(a))
@@ -253,9 +254,9 @@ class Ring128(Ring):
         if array.dtype == U128:
             return array.copy()
         if array.dtype == np.uint64:          # unsigned 64-bit values zero-extend
-            out = np.zeros(array.shape, U128)
-            out["lo"] = array
-            return out
+            limbs = np.zeros((*array.shape, 2), np.uint64)
+            limbs[..., 0] = array
+            return r128.from_words(limbs)
         if array.dtype.kind in "biu":
             return r128.from_int64(array.astype(np.int64))
         if array.dtype.kind == "O":
@@ -265,8 +266,9 @@ class Ring128(Ring):
     def to_int(self, a) -> np.ndarray:
         """Signed values as int64 when they fit, else a numpy object array of Python ints."""
         a = self.asarray(a)
-        lo = contiguous(a["lo"]).view(np.int64)
-        hi = contiguous(a["hi"]).view(np.int64)
+        limbs = r128.words(a)
+        lo = contiguous(limbs[..., 0]).view(np.int64)
+        hi = contiguous(limbs[..., 1]).view(np.int64)
         if np.all(hi == (lo >> np.int64(63))):
             return lo.copy()
         return np.array(self.signed_python(a), dtype=object).reshape(a.shape)
