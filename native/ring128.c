@@ -251,7 +251,7 @@ int mpc_ring128_gilboa_sender(const uint8_t *m0, const uint8_t *m1, const uint64
 {
     if ((!m0 || !m1 || !v || !share || !corrections) && products)
         return MPC_ERR_ARGUMENT;
-    uint8_t *out = corrections;
+    uint8_t *out = corrections, *end = corrections + products * (size_t)MPC_RING128_GILBOA_BYTES;
     for (size_t p = 0; p < products; p++) {
         u128 value = load(v, p), sum = 0;
         for (unsigned t = 0; t < 128; t++) {
@@ -261,7 +261,12 @@ int mpc_ring128_gilboa_sender(const uint8_t *m0, const uint8_t *m1, const uint64
             u128 correction = pad0 + value - pad1;
             uint64_t w[2] = {(uint64_t)correction, (uint64_t)(correction >> 64)};
             size_t take = 16 - t / 8;
-            memcpy(out, w, take); /* little-endian host: the low `take` bytes */
+            /* Little-endian host: the low `take` bytes.  A full 16-byte store whose tail the next
+             * correction overwrites, except near the end of the buffer. */
+            if (out + 16 <= end)
+                memcpy(out, w, 16);
+            else
+                memcpy(out, w, take);
             out += take;
         }
         store(share, p, -sum);
@@ -274,13 +279,18 @@ int mpc_ring128_gilboa_receiver(const uint8_t *m, const uint64_t *u, const uint8
 {
     if ((!m || !u || !corrections || !share) && products)
         return MPC_ERR_ARGUMENT;
-    const uint8_t *in = corrections;
+    const uint8_t *in = corrections, *end = corrections + products * (size_t)MPC_RING128_GILBOA_BYTES;
     for (size_t p = 0; p < products; p++) {
         u128 choices = load(u, p), sum = 0;
         for (unsigned t = 0; t < 128; t++) {
             size_t take = 16 - t / 8;
             uint64_t w[2] = {0, 0};
-            memcpy(w, in, take);
+            /* Bytes past `take` belong to the next correction: they land at bit 8 take >= 128 - t
+             * or above, which the shift by t below discards. */
+            if (in + 16 <= end)
+                memcpy(w, in, 16);
+            else
+                memcpy(w, in, take);
             in += take;
             u128 correction = (u128)w[0] | ((u128)w[1] << 64);
             u128 select = -(u128)((choices >> t) & 1); /* all ones when b = 1, without a branch */

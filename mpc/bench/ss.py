@@ -56,7 +56,10 @@ def _traffic(session) -> tuple[int, int, int]:
 
 
 def _timed(session, repeat: int, setup, body) -> dict:
-    """Best of `repeat`: (seconds, bytes sent, bytes received, rounds) of `body(setup())`."""
+    """Best of `repeat`: (seconds, bytes sent, bytes received, rounds) of `body(setup())`, after one
+    untimed warm-up run (steady state, as a user repeating a job sees it: loopback TCP windows and
+    the allocator have grown to the message sizes, as in `mpc bench gc`)."""
+    body(setup())
     best = None
     for _ in range(max(1, repeat)):
         state = setup()
