@@ -197,3 +197,33 @@ def test_numpy_habits_broadcasting_shapes_and_errors():
                 assert np.allclose(got[key], value, atol=tol, rtol=0), key
             assert got["ring"] == 128 and got["is_value_error"]
             assert "(3, 2)" in got["error"] and "(3,)" in got["error"]
+
+
+def test_rings_are_explicit_and_do_not_mix(caplog):
+    """Integers default to Z_2^64 and wrap like int64; ring=128 integers join reals; Z_2^64 reals are
+    an explicit option that warns about its guarantees; mixing rings raises."""
+    from mpc.errors import SessionMismatch
+
+    def job(s):
+        i64 = s_input(s, np.array([2 ** 33, -5]), 0)
+        i128 = s_input(s, np.array([2 ** 33, -5]), 0, ring=128)
+        real = s_input(s, np.array([0.5, 1.25]), 1)
+        with pytest.raises(SessionMismatch, match="Z_2\\^64.*Z_2\\^128"):
+            i64 * real
+        with pytest.raises(SessionMismatch, match="ring=128"):
+            i64 * 0.5
+        return (i64.ring.bits, i128.ring.bits, real.ring.bits, api.reveal(i64 * i64), api.reveal(i128 * i128),
+                api.reveal(i128 * real))
+    for got in run(job, 2, triples="insecure-dealer"):
+        assert got[:3] == (64, 128, 128)
+        assert list(got[3]) == [0, 25]                       # 2^66 wraps to 0 modulo 2^64, like int64
+        assert list(got[4]) == [2 ** 66, 25]                 # modulo 2^128 it does not
+        assert np.allclose(got[5], [2 ** 32, -6.25], rtol=0, atol=2 * ULP)
+
+    def weak(s):
+        x = s_input(s, np.array([1.5]), 0)
+        return x.ring.bits, x.fractional_bits, api.reveal(x * x)
+    with caplog.at_level("WARNING", logger="mpc.ss"):
+        results = run(weak, 2, triples="insecure-dealer", ring=64)
+    assert all(r[:2] == (64, 16) and abs(r[2] - 2.25) <= 2 * 2.0 ** -16 for r in results)
+    assert any("2^-16" in r.getMessage() and "Z_2^64" in r.getMessage() for r in caplog.records)
