@@ -101,3 +101,26 @@ def test_vector_ot_matrix_triple_bytes_match_formula(ring):
     # 2 ordered pairs, w OTs per element of A: u rows (16 bytes) + two messages of p ring elements.
     payload = 2 * w * m * k * (16 + 2 * (w // 8) * p)
     assert 0 <= sum(sent) - payload < 0.01 * payload
+
+
+@pytest.mark.parametrize("count", [1, 511, 512, 1500])
+def test_gilboa_z128_bytes_equal_the_ot_formula_and_shares_multiply(count):
+    """IKNP gilboa_z128 on its own: exact bytes of protocols/ot-iknp.md (mpc.ot.iknp_bytes) for
+    batches within one chunk, at a chunk boundary and over several chunks; shares add to u v."""
+    from mpc.native import ring as native
+    from mpc.ot import IknpReceiver, IknpSender, iknp_bytes
+    rng = __import__("mpc.prg", fromlist=["Prg"]).Prg()
+    u, v = RING128.random(rng, count), RING128.random(rng, count)
+
+    def party(endpoint):
+        channel = endpoint.channel(1 - endpoint.me)
+        role = IknpSender(channel) if endpoint.me == 0 else IknpReceiver(channel)
+        role.setup()
+        before = channel.stats.protocol("iknp").bytes_sent
+        share = role.gilboa_z128(v if endpoint.me == 0 else u)
+        return share, channel.stats.protocol("iknp").bytes_sent - before
+    (s0, sent0), (s1, sent1) = run_threads(party, parties=2)
+    expected = iknp_bytes("gilboa-z128", 128 * count)
+    assert (sent0, sent1) == (expected["sender"], expected["receiver"])
+    assert native.to_python(native.add(s0, s1)) == [
+        (a * b) % (1 << 128) for a, b in zip(native.to_python(u), native.to_python(v))]

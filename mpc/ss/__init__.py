@@ -6,8 +6,9 @@ honest majority of n >= 3.  Users see `SharedArray` via `input(session, value, o
 mpc/ss/README.md.  Specs: protocols/ss-additive.md, protocols/ss-shamir.md.
 """
 from mpc.ss.api import configure, context, input, prepare_triples, reveal
-from mpc.ss.array import SharedArray, concatenate, stack
+from mpc.ss.array import SharedArray
 from mpc.ss.ring import RING64, RING128
+from mpc.ss.shapes import concatenate, stack
 from mpc.ss.compute import dot, matmul, millionaires, secure_mean, secure_sum, secure_variance
 
 __all__ = ["RING64", "RING128", "SharedArray", "concatenate", "configure", "stack", "context", "dot", "input", "matmul", "millionaires",

@@ -20,7 +20,7 @@ import numpy as np
 from mpc.errors import RangeError, SessionMismatch, ShapeError
 from mpc.native import field
 from mpc.ss import beaver, shamir, shamir_protocol
-from mpc.ss.ring import contiguous, RING64, ring_of_dtype
+from mpc.ss.ring import contiguous, ring_of_dtype
 
 ADDITIVE = "additive"
 SHAMIR = "shamir"
@@ -426,37 +426,4 @@ def _restore(result: np.ndarray, left: tuple, right: tuple) -> np.ndarray:
     return result
 
 
-def _joinable(arrays, op: str) -> list:
-    arrays = list(arrays)
-    if not arrays:
-        raise ValueError(f"{op} needs at least one array")
-    first = arrays[0]
-    if not all(isinstance(a, SharedArray) for a in arrays):
-        raise TypeError(f"{op} joins SharedArrays (share public parts first)")
-    for a in arrays[1:]:
-        first._check_secret(a, op)
-    bits = max(a.fractional_bits for a in arrays)
-    return [a._rescaled(bits) if a.kind != SHAMIR else a for a in arrays]
-
-
-def concatenate(arrays, axis: int = 0) -> SharedArray:
-    """numpy.concatenate for SharedArrays of one session, kind and ring (scales are aligned)."""
-    arrays = _joinable(arrays, "concatenate")
-    try:
-        joined = np.concatenate([a.share for a in arrays], axis=axis)
-    except ValueError:
-        raise ShapeError(f"cannot concatenate shapes {[a.shape for a in arrays]} along axis {axis}") from None
-    return arrays[0]._new(joined)
-
-
-def stack(arrays, axis: int = 0) -> SharedArray:
-    """numpy.stack for SharedArrays of one session, kind and ring (scales are aligned)."""
-    arrays = _joinable(arrays, "stack")
-    try:
-        joined = np.stack([a.share for a in arrays], axis=axis)
-    except ValueError:
-        raise ShapeError(f"cannot stack shapes {[a.shape for a in arrays]}") from None
-    return arrays[0]._new(joined)
-
-
-__all__ = ["ADDITIVE", "SHAMIR", "RING64", "SharedArray", "concatenate", "stack"]
+__all__ = ["ADDITIVE", "SHAMIR", "SharedArray"]

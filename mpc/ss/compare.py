@@ -13,7 +13,7 @@ import functools
 
 import numpy as np
 
-from mpc.errors import MpcError, SessionMismatch, ShapeError
+from mpc.errors import MpcError
 
 WIDTH = 64
 _OPS = ("lt", "eq", "max")

@@ -19,7 +19,7 @@ import logging
 
 import numpy as np
 
-from mpc.ss.randomness import random_bytes, random_uint64
+from mpc.ss.randomness import random_bytes
 from mpc.ss.ring import RING64, RING128, contiguous
 
 TAG_DEALER_SEED = "ss:dealer-seed"
