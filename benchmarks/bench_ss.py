@@ -35,8 +35,11 @@ def test_ss_between_processes(benchmark):
         if "bytes_expected" in row:
             assert row["bytes_sent"] == row["bytes_expected"], row["case"]
     online = {r["case"]: r for r in rows}
-    # protocols/ss-additive.md: 2 parties send 2 x 8 bytes per multiplication each (+ headers).
-    assert abs(online["mul-online"]["bytes_per_mul"] - 32) < 0.01
+    # protocols/ss-additive.md: 2 parties send 2 x 16 bytes per multiplication of reals in Z_2^128
+    # each, 2 x 8 per integer multiplication in Z_2^64 (+ headers).
+    assert abs(online["mul-online"]["bytes_per_mul"] - 64) < 0.01
+    assert abs(online["mul-online-z64"]["bytes_per_mul"] - 32) < 0.01
+    assert all(row["ring"] for row in rows)
     # protocols/ss-shamir.md: n (n - 1) x 8 bytes per multiplication = 48 for 3 parties.
     assert abs(online["shamir-mul-3p"]["bytes_per_mul"] - 48) < 0.01
 

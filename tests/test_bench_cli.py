@@ -15,7 +15,7 @@ CASES = {"transport": {"mpc-plain", "mpc-curve", "raw-pyzmq-plain", "raw-pyzmq-c
                        "latency-mpc-plain", "latency-raw-pyzmq-plain"},
          "ot": {"random-ot", "correlated-ot", "chosen-ot", "correlated-ot-z64", "base-ot"},
          "gc": {"garble", "evaluate", "aes-2pc", "aes-2pc-batch", "large-2pc"},
-         "ss": {"mul-online", "mul-with-triples", "shamir-mul-3p", "matmul-100"},
+         "ss": {"mul-online", "mul-online-z64", "mul-with-triples", "shamir-mul-3p", "matmul-100"},
          "pir": {"pir-preprocess", "pir-scan", "pir-hint", "pir-query", "pir-batch"}}
 LOCAL_CASES = {"garble", "evaluate", "pir-preprocess", "pir-scan"}  # native or one-party work: no traffic
 
@@ -36,5 +36,7 @@ def test_quick_json_rows(protocol):
         for key, kind in REQUIRED.items():
             assert isinstance(row[key], kind), (row["case"], key)
         assert row["n"] > 0 and row["seconds"] > 0
-        if row["case"] not in LOCAL_CASES:
+        if protocol == "ss":                                # every ss row names its ring
+            assert row["ring"].startswith("Z_"), row["case"]
+        if row["case"] not in LOCAL_CASES:                 # native or one-party work sends nothing
             assert row["bytes_sent"] > 0 and row["rounds"] > 0

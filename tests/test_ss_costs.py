@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from mpc.ss import api
+from mpc.ss.ring import RING64, RING128
 from mpc.transport import run_threads
 from ss_session import ThreadSession
 
@@ -36,26 +37,31 @@ def test_beaver_multiplication_bytes_and_rounds(parties):
         a @ b
         return mul, traffic(s, "ss:matmul"), traffic(s, "ss:truncate")
     for mul, matmul, truncate in run_threads(job, parties=parties):
-        # 16 N bytes to each of the n - 1 peers in one round.
+        # Integers (Z_2^64): 16 N bytes to each of the n - 1 peers in one round.
         assert mul == ((parties - 1) * (16 * n + header("ss:mul")), 1)
-        assert matmul == ((parties - 1) * (8 * (4 * 5 + 5 * 6) + header("ss:matmul")), 1)
+        # Reals (Z_2^128): 16 bytes per opened element.
+        assert matmul == ((parties - 1) * (16 * (4 * 5 + 5 * 6) + header("ss:matmul")), 1)
         # Fixed point: no bytes for local truncation (2 parties), one masked opening otherwise.
-        expected_truncate = 0 if parties == 2 else (parties - 1) * (8 * 4 * 6 + header("ss:truncate"))
+        expected_truncate = 0 if parties == 2 else (parties - 1) * (16 * 4 * 6 + header("ss:truncate"))
         assert truncate[0] == expected_truncate
 
 
-def test_gilboa_triple_bytes_match_formula():
+@pytest.mark.parametrize("ring", [RING64, RING128], ids=["z64", "z128"])
+def test_gilboa_triple_bytes_match_formula(ring):
     count = 4096
 
     def job(endpoint):
         s = ThreadSession(endpoint)
         triples = api.context(s).triples
-        triples.prepare(128)            # base OTs and first batch, not counted below
+        triples.prepare(128, ring)      # base OTs and first batch, not counted below
         before = s.stats.protocol("iknp").bytes_sent
-        triples.prepare(count)
+        triples.prepare(count, ring)
         return s.stats.protocol("iknp").bytes_sent - before
     sent = run_threads(job, parties=2)
-    payload = 1536 * count * 2          # 64 OTs x (16 + 8) bytes per ordered pair, 2 ordered pairs
+    # Per ordered pair and triple: Z_2^64 64 OTs x (16 + 8) bytes; Z_2^128 128 OTs x 16 bytes of u plus
+    # 1088 bytes of corrections (OT t sends 16 - t // 8 bytes); 2 ordered pairs.
+    per_pair = 1536 if ring is RING64 else 128 * 16 + 1088
+    payload = per_pair * count * 2
     overhead = sum(sent) - payload
     assert 0 <= overhead < 0.01 * payload      # only message headers on top of the formula
 
@@ -79,16 +85,42 @@ def test_shamir_multiplication_bytes_and_rounds(parties):
         assert dot[0] - mul[0] == (parties - 1) * (8 + header("ss:shamir-reshare"))
 
 
-def test_vector_ot_matrix_triple_bytes_match_formula():
+@pytest.mark.parametrize("ring", [RING64, RING128], ids=["z64", "z128"])
+def test_vector_ot_matrix_triple_bytes_match_formula(ring):
     m, k, p = 4, 8, 6
 
     def job(endpoint):
         s = ThreadSession(endpoint)
         triples = api.context(s).triples
-        triples.prepare(128)
+        triples.prepare(128, ring)
         before = s.stats.protocol("iknp").bytes_sent
-        triples.take_matrix(m, k, p)
+        triples.take_matrix(m, k, p, ring)
         return s.stats.protocol("iknp").bytes_sent - before
     sent = run_threads(job, parties=2)
-    payload = 2 * 64 * m * k * (16 + 16 * p)     # 2 ordered pairs: u rows + two 8p-byte messages per OT
+    w = ring.bits
+    # 2 ordered pairs, w OTs per element of A: u rows (16 bytes) + two messages of p ring elements.
+    payload = 2 * w * m * k * (16 + 2 * (w // 8) * p)
     assert 0 <= sum(sent) - payload < 0.01 * payload
+
+
+@pytest.mark.parametrize("count", [1, 511, 512, 1500])
+def test_gilboa_z128_bytes_equal_the_ot_formula_and_shares_multiply(count):
+    """IKNP gilboa_z128 on its own: exact bytes of protocols/ot-iknp.md (mpc.ot.iknp_bytes) for
+    batches within one chunk, at a chunk boundary and over several chunks; shares add to u v."""
+    from mpc.native import ring as native
+    from mpc.ot import IknpReceiver, IknpSender, iknp_bytes
+    rng = __import__("mpc.prg", fromlist=["Prg"]).Prg()
+    u, v = RING128.random(rng, count), RING128.random(rng, count)
+
+    def party(endpoint):
+        channel = endpoint.channel(1 - endpoint.me)
+        role = IknpSender(channel) if endpoint.me == 0 else IknpReceiver(channel)
+        role.setup()
+        before = channel.stats.protocol("iknp").bytes_sent
+        share = role.gilboa_z128(v if endpoint.me == 0 else u)
+        return share, channel.stats.protocol("iknp").bytes_sent - before
+    (s0, sent0), (s1, sent1) = run_threads(party, parties=2)
+    expected = iknp_bytes("gilboa-z128", 128 * count)
+    assert (sent0, sent1) == (expected["sender"], expected["receiver"])
+    assert native.to_python(native.add(s0, s1)) == [
+        (a * b) % (1 << 128) for a, b in zip(native.to_python(u), native.to_python(v))]

@@ -122,7 +122,7 @@ def test_malformed_peer_messages_raise_protocol_error():
     def attacker():
         ch = network.endpoint(1).channel(0)
         # A header claiming a negative dimension.
-        ch.send("ss:input:header", np.array([0, 0, 1, -4], dtype=np.int64))
+        ch.send("ss:input:header", np.array([0, 0, 64, 1, -4], dtype=np.int64))
 
     def victim():
         s = ThreadSession(network.endpoint(0))
@@ -136,7 +136,7 @@ def test_malformed_peer_messages_raise_protocol_error():
 
     network = LocalNetwork(2, timeout=5)
     ch = network.endpoint(1).channel(0)
-    ch.send("ss:input:header", np.array([0, 0, 1, 4], dtype=np.int64))
+    ch.send("ss:input:header", np.array([0, 0, 64, 1, 4], dtype=np.int64))
     ch.send("ss:input", np.zeros(3, np.uint64))    # 3 words where the header promised 4
     s = ThreadSession(network.endpoint(0))
     api.configure(s, triples="insecure-dealer")
@@ -147,7 +147,7 @@ def test_malformed_peer_messages_raise_protocol_error():
 def test_shamir_share_outside_field_is_rejected():
     network = LocalNetwork(3, timeout=5)
     ch = network.endpoint(1).channel(0)
-    ch.send("ss:input:header", np.array([1, 0, 1, 2], dtype=np.int64))
+    ch.send("ss:input:header", np.array([1, 0, 64, 1, 2], dtype=np.int64))
     ch.send("ss:shamir-input", np.array([1, (1 << 61) - 1], dtype=np.uint64))   # p is not an element
     s = ThreadSession(network.endpoint(0))
     api.configure(s)

@@ -5,10 +5,11 @@ import pytest
 
 from mpc.prg import Prg
 from mpc.ss import api, compute
+from mpc.ss.ring import RING64, RING128
 from mpc.transport import run_threads
 from ss_session import ThreadSession
 
-F = 16
+F = 20                  # the default fractional bits of reals (Z_2^128)
 ULP = 2.0 ** -F
 
 
@@ -70,7 +71,7 @@ def test_fixed_point_operations_within_error(parties):
         x = s_input(s, a, 0)
         y = s_input(s, b, 1)
         m = s_input(s, mat, parties - 1)
-        n = s_input(s, np.array([1, 2, 3, 4, 5]), 1)
+        n = api.input(s, np.array([1, 2, 3, 4, 5]) if s.me == 1 else None, owner=1, ring=128)
         return [api.reveal(x * y), api.reveal(x * 0.5), api.reveal(x + y), api.reveal(x.mean()),
                 api.reveal(x.dot(y)), api.reveal(x @ m), api.reveal(x * n), api.reveal(x + n), api.reveal(x - 1.25)]
     for got in run(job, parties):
@@ -140,37 +141,57 @@ def test_reveal_to_chosen_parties():
     assert np.array_equal(results[0][1], X) and results[1][1] is None and results[2][1] is None
 
 
+def _opened(ring, shares):
+    """Sum of the parties' shares as Python ints mod 2^bits, with the array's shape."""
+    total = np.zeros(np.shape(shares[0]), dtype=object)
+    for share in shares:
+        total = total + np.array(ring.to_python(share), dtype=object).reshape(np.shape(share))
+    return total % (1 << ring.bits)
+
+
+def _check_triples(ring, results, secure=True):
+    """c = a b and C = A @ B mod 2^bits, in plain Python integers."""
+    modulus = 1 << ring.bits
+    a, b, c, ma, mb, mc = (_opened(ring, [r[i] for r in results]) for i in range(6))
+    assert all(r[6] is secure for r in results)
+    assert np.array_equal((a * b) % modulus, c)
+    assert np.array_equal(np.dot(ma, mb) % modulus, mc)
+    if len(results[0]) > 7:
+        va, vb, vc = (_opened(ring, [r[i] for r in results]) for i in (7, 8, 9))
+        assert np.array_equal(np.dot(va, vb) % modulus, vc)
+    # Shares are not degenerate: a party's a differs from the total.
+    assert not np.array_equal(np.array(ring.to_python(results[0][0]), dtype=object), a)
+
+
+@pytest.mark.parametrize("ring", [RING64, RING128], ids=["z64", "z128"])
 @pytest.mark.parametrize("parties", [2, 3])
-def test_ot_triples_satisfy_c_equals_ab(parties):
-    """10^5 triples (2 parties) made by Gilboa over IKNP correlated OT, all with c = a b mod 2^64."""
-    count = 100_000 if parties == 2 else 20_000
+def test_ot_triples_satisfy_c_equals_ab(parties, ring):
+    """Triples made by Gilboa over IKNP correlated OT (10^5 for 2 parties in Z_2^64, fewer
+    elsewhere), all with c = a b mod 2^bits, checked in Python integers."""
+    count = (100_000 if ring is RING64 else 20_000) if parties == 2 else 5_000
 
     def job(s):
         triples = api.context(s).triples
-        triples.prepare(count)
-        a, b, c = triples.take(count)
-        ma, mb, mc = triples.take_matrix(3, 4, 2)      # scalar cross products (few columns)
-        va, vb, vc = triples.take_matrix(3, 5, 6)      # vector OT (p >= 4 columns)
+        triples.prepare(count, ring)
+        a, b, c = triples.take(count, ring)
+        ma, mb, mc = triples.take_matrix(3, 4, 2, ring)      # scalar cross products (few columns)
+        va, vb, vc = triples.take_matrix(3, 5, 6, ring)      # vector OT (p >= 4 columns)
         return a, b, c, ma, mb, mc, triples.secure, va, vb, vc
-    results = run(job, parties)
-    a, b, c, ma, mb, mc = (sum(r[i] for r in results) for i in range(6))
-    va, vb, vc = (sum(r[i] for r in results) for i in (7, 8, 9))
-    assert all(r[6] for r in results)
-    assert np.array_equal(a * b, c)
-    assert np.array_equal(ma @ mb, mc)
-    assert np.array_equal(va @ vb, vc)
-    # Shares are not degenerate: a party's a differs from the total.
-    assert not np.array_equal(results[0][0], a)
+    _check_triples(ring, run(job, parties))
 
 
-def test_insecure_dealer_is_named_and_correct():
+@pytest.mark.parametrize("ring", [RING64, RING128], ids=["z64", "z128"])
+def test_insecure_dealer_is_named_and_correct(ring, caplog):
     def job(s):
         t = api.context(s).triples
-        return (*t.take(1000), *t.take_matrix(2, 3, 4), t.secure, type(t).__name__)
-    results = run(job, 3, triples="insecure-dealer")
-    a, b, c, ma, mb, mc = (sum(r[i] for r in results) for i in range(6))
-    assert np.array_equal(a * b, c) and np.array_equal(ma @ mb, mc)
-    assert results[0][6] is False and results[0][7] == "InsecureDealer"
+        return (*t.take(1000, ring), *t.take_matrix(2, 3, 4, ring), t.secure, type(t).__name__)
+    with caplog.at_level("WARNING", logger="mpc.ss"):
+        results = run(job, 3, triples="insecure-dealer")
+    _check_triples(ring, [r[:7] for r in results], secure=False)
+    assert results[0][7] == "InsecureDealer"
+    # Every party of a session using the dealer logs a warning.
+    warned = [r for r in caplog.records if "INSECURE dealer" in r.getMessage()]
+    assert sorted(r.getMessage().split(":")[0] for r in warned) == ["party 0", "party 1", "party 2"]
 
 
 def test_default_triple_source_is_ot():

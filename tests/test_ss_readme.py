@@ -36,9 +36,10 @@ def test_there_are_six_examples():
 
 def test_shared_arrays_example():
     results = run_example(BLOCKS[0])
-    # integer x fixed point needs no truncation: the only error is encoding the bonus rates with
-    # 16 fractional bits, so the result equals the sum computed with the encoded rates exactly.
-    rates = np.rint(np.array([0.05, 0.10, 0.02]) * 2 ** 16) / 2 ** 16
+    # integer (shared in Z_2^128, the ring of reals) x fixed point needs no truncation: the only
+    # error is encoding the bonus rates with 20 fractional bits, so the result equals the sum
+    # computed with the encoded rates exactly.
+    rates = np.rint(np.array([0.05, 0.10, 0.02]) * 2 ** 20) / 2 ** 20
     total = (np.array([52_000, 61_000, 58_500]) * rates).sum()
     for me, (got_total, above, biggest) in enumerate(results):
         assert got_total == total

@@ -22,7 +22,7 @@ def job(s):
         "dot": s.reveal(a.dot(b)),
         "sub_neg": s.reveal(-x - y), "public": s.reveal(2 * x + np.array([1, 2, 3, 4]) - 5),
         "rsub": s.reveal(100 - y), "sum_axis": s.reveal(y.sum(axis=1)),
-        "fixed_public": s.reveal(a * 0.25 + 1.5), "mixed": s.reveal(a * s.input(np.array([1, 2, 3, 4]) if s.me == 0 else None, owner=0)),
+        "fixed_public": s.reveal(a * 0.25 + 1.5), "mixed": s.reveal(a * s.input(np.array([1, 2, 3, 4]) if s.me == 0 else None, owner=0, ring=128)),
         "to_one": s.reveal(x * y, to=[s.parties - 1]),
     }
     if s.parties == 2:
@@ -40,14 +40,14 @@ def job(s):
 @pytest.mark.parametrize("parties", [2, 3])
 def test_operations_over_zeromq(parties):
     results = run_local(job, parties=parties, timeout=60)
-    tol = (parties + 1) * 2.0 ** -16
+    tol = (parties + 1) * 2.0 ** -20
     for got in results:
         assert np.array_equal(got["mul"], X * Y)
         assert np.array_equal(got["add"], X + Y - 3)
         assert np.array_equal(got["matmul"], X @ Y.T)
         assert got["sum"] == (X * Y).sum()
         assert np.allclose(got["fixed"], A * B, atol=tol, rtol=0)
-        assert abs(got["mean"] - A.mean()) <= abs(A.sum()) * 2.0 ** -17 + tol
+        assert abs(got["mean"] - A.mean()) <= abs(A.sum()) * 2.0 ** -21 + tol
         assert abs(got["dot"] - A.dot(B)) <= 4 * tol
         assert np.array_equal(got["sub_neg"], -X - Y)
         assert np.array_equal(got["public"], 2 * X + np.array([1, 2, 3, 4]) - 5)

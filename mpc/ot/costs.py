@@ -10,6 +10,7 @@ from mpc.transport.wire import header_bytes
 KAPPA = 128
 CHUNK_OTS = 1 << 16
 POINT_BYTES = 33
+GILBOA_Z128_BYTES = 1088
 
 
 def chunk_count(n: int) -> int:
@@ -36,6 +37,8 @@ def iknp_bytes(flavour: str, n: int, length: int = 16) -> dict:
         sender = 2 * length * n + chunks * header_bytes("iknp:chosen")
     elif flavour == "correlated-ot-z64":
         sender = 8 * n + chunks * header_bytes("iknp:z64")
+    elif flavour == "gilboa-z128":      # n = 128 per product; 1088 correction bytes per product
+        sender = GILBOA_Z128_BYTES * (n // KAPPA) + chunks * header_bytes("iknp:z128")
     else:
         raise ValueError(f"unknown OT flavour {flavour!r}")
     return {"receiver": receiver, "sender": sender}
@@ -43,4 +46,4 @@ def iknp_bytes(flavour: str, n: int, length: int = 16) -> dict:
 
 def iknp_flights(flavour: str) -> int:
     """One-way message flights of one batch (chunks of one flight are pipelined)."""
-    return 2 if flavour in ("chosen-ot", "correlated-ot-z64") else 1
+    return 2 if flavour in ("chosen-ot", "correlated-ot-z64", "gilboa-z128") else 1

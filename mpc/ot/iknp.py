@@ -8,6 +8,9 @@ the IKNP sender is the base-OT receiver with choice bits Δ), then any number of
     correlated(n)          sender gets x0 (n, 16), x1 = x0 ^ Δ;  receiver gets x_b
     chosen(m0, m1)         sender's (n, L) byte strings;   receiver gets m_b (n, L)
     correlated_z64(Δ_i)    sender gets x (n,) uint64;      receiver gets x + b Δ_i mod 2^64
+    gilboa_z128(values)    128 OTs per value: additive shares in Z_2^128 of u v (u the
+                           receiver's values, its bits the choices; v the sender's), with the
+                           correction of OT t cut to 16 - t/8 bytes (Gilboa's trick)
 
 Every batch is one flight of "iknp:u" messages (16 bytes per OT, in chunks of CHUNK_OTS OTs so
 both processes work while the other sends) and, for chosen and Z_2^64 OTs, one flight back.
@@ -21,6 +24,7 @@ import numpy as np
 
 from mpc.errors import NativeError
 from mpc.native import ot as native_ot
+from mpc.native import ring as native_ring
 from mpc.ot.base import BaseOtReceiver, BaseOtSender, random_bytes
 
 KAPPA = 128
@@ -30,6 +34,7 @@ CHUNK_BLOCKS = CHUNK_OTS // KAPPA
 TAG_U = "iknp:u"
 TAG_CHOSEN = "iknp:chosen"
 TAG_Z64 = "iknp:z64"
+TAG_Z128 = "iknp:z128"
 MAX_BATCH = 1 << 34
 MAX_MESSAGE_LENGTH = 1 << 20
 _HASH_DOMAIN = b"mpc/iknp/hash-key/v1"
@@ -213,6 +218,21 @@ class IknpSender(_IknpRole):
         return x
 
 
+    def gilboa_z128(self, values) -> np.ndarray:
+        """This sender's Z_2^128 shares of u_p v_p for its values v (U128 (count,)), over 128 OTs each."""
+        values = np.ascontiguousarray(values, dtype=native_ring.U128).reshape(-1)
+        count = values.size
+        n = _batch_size(KAPPA * count)
+        first_block, _ = self._start_batch(n)
+        share = np.empty(count, native_ring.U128)
+        for first, ots, pad0, pad1 in self._random_rows(n, first_block):
+            p0, products = first // KAPPA, ots // KAPPA    # chunks hold whole products (n = 128 count)
+            part, corrections = native_ring.gilboa_sender(pad0[:ots], pad1[:ots], values[p0:p0 + products])
+            share[p0:p0 + products] = part
+            self.channel.send(TAG_Z128, corrections)
+        return share
+
+
 class IknpReceiver(_IknpRole):
     """The IKNP receiver (evaluator side): learns one message per OT, by its choice bit."""
 
@@ -297,3 +317,21 @@ class IknpReceiver(_IknpRole):
             mine = hashes[part].view(np.uint64)[:, 0]
             out[part] = mine + correction * choices[part].astype(np.uint64)
         return out
+
+    def gilboa_z128(self, values) -> np.ndarray:
+        """This receiver's Z_2^128 shares of u_p v_p for its values u (U128 (count,)): the 128 bits
+        of u_p, least significant first, are the choices of OTs 128 p .. 128 p + 127."""
+        values = np.ascontiguousarray(values, dtype=native_ring.U128).reshape(-1)
+        count = values.size
+        choices = np.unpackbits(values.view(np.uint8), bitorder="little")
+        choices, n = self._choices(choices)
+        first_block, _ = self._start_batch(n)
+        hashes = self._send_u(choices, n, first_block, hashed=True)
+        share = np.empty(count, native_ring.U128)
+        for first, ots, _blocks in _chunks(n):
+            p0, products = first // KAPPA, ots // KAPPA
+            corrections = self.channel.recv_exact(TAG_Z128, np.uint8, (products * native_ring.GILBOA_BYTES,),
+                                                  timeout=self.timeout)
+            share[p0:p0 + products] = native_ring.gilboa_receiver(hashes[first:first + ots],
+                                                                  values[p0:p0 + products], corrections)
+        return share

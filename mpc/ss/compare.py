@@ -2,8 +2,8 @@
 
 For SharedArray (mpc.ss.array).  Party 0 garbles, party 1 evaluates (mpc.gc).  Per element the
 circuit takes party 0's shares x_0, y_0 and a fresh uniform mask R, and party 1's shares x_1, y_1;
-it adds the shares mod 2^64 (63 AND gates each), computes f(x, y) on the signed 64-bit values and
-outputs f - R mod 2^64 to party 1 only.  So party 0's new share is R and party 1's is f - R: the
+it adds the shares mod 2^w (w = 64 or 128, the operands' ring: w - 1 AND gates each), computes
+f(x, y) on the signed w-bit values and outputs f - R mod 2^w to party 1 only.  So party 0's new share is R and party 1's is f - R: the
 result stays secret-shared and nobody sees the comparison bit.  Spec: protocols/ss-additive.md,
 "Comparisons".
 """
@@ -13,27 +13,26 @@ import functools
 
 import numpy as np
 
-from mpc.errors import MpcError, SessionMismatch
-from mpc.ss.randomness import random_uint64
+from mpc.errors import MpcError
 
 WIDTH = 64
 _OPS = ("lt", "eq", "max")
 
 
 @functools.lru_cache(maxsize=None)
-def share_circuit(op: str):
-    """Circuit of (f(x0 + x1, y0 + y1) - R) mod 2^64 with inputs x0, y0, R (party 0), x1, y1 (party 1)."""
+def share_circuit(op: str, width: int = WIDTH):
+    """Circuit of (f(x0 + x1, y0 + y1) - R) mod 2^w with inputs x0, y0, R (party 0), x1, y1 (party 1)."""
     from mpc.gc import CircuitBuilder
     if op not in _OPS:
         raise ValueError(f"unknown shared comparison {op!r}")
-    b = CircuitBuilder(f"shared-{op}{WIDTH}")
-    x0, y0, mask, x1, y1 = (b.input(WIDTH) for _ in range(5))
+    b = CircuitBuilder(f"shared-{op}{width}")
+    x0, y0, mask, x1, y1 = (b.input(width) for _ in range(5))
     x, y = b.add(x0, x1), b.add(y0, y1)
     if op == "max":
         value = b.maximum(x, y, signed=True)
     else:
         bit = b.less_than(x, y, signed=True) if op == "lt" else b.equal(x, y)
-        value = [bit] + [b.constant(0)] * (WIDTH - 1)
+        value = [bit] + [b.constant(0)] * (width - 1)
     b.output(b.sub(value, mask))
     return b.build()
 
@@ -63,48 +62,40 @@ def _operands(a, b):
     a = a if isinstance(a, SharedArray) else _public_as_shared(anchor, a)
     b = b if isinstance(b, SharedArray) else _public_as_shared(anchor, b)
     a._check_secret(b, "compare")
-    return a._align(b)
+    shape = a._broadcast_shape(b.shape, "compare")
+    a, b = a._align(b)
+    return a._new(a._spread(shape)), b._new(b._spread(shape))
 
 
 def _public_as_shared(anchor, value):
     """A public value as a trivial sharing (party 0 holds it, party 1 zero) at the anchor's scale."""
-    from mpc.ss import additive, fixed_point
     from mpc.ss.array import SharedArray
-    array = np.asarray(value)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"cannot compare a {anchor.describe()} with a public {array.dtype} value")
-    try:
-        shape = np.broadcast_shapes(anchor.shape, array.shape)
-    except ValueError:
-        raise SessionMismatch(f"cannot compare shapes {anchor.shape} (secret) and {array.shape} (public)") from None
-    if shape != anchor.shape:
-        raise SessionMismatch(f"cannot compare shapes {anchor.shape} (secret) and {array.shape} (public)")
-    bits = anchor.fractional_bits
-    if array.dtype.kind == "f" and not bits:
-        bits = anchor.context.fractional_bits
-    encoded = fixed_point.encode(array, bits) if bits else additive.to_ring(array)
-    share = np.broadcast_to(encoded, anchor.shape).copy() if anchor.context.me == 0 else np.zeros(anchor.shape, np.uint64)
-    return SharedArray(anchor.context, share, anchor.kind, bits)
+    array = anchor._public(value, "compare")
+    anchor._broadcast_shape(array.shape, "compare", public=True)
+    me = anchor._to_real("compare") if array.dtype.kind == "f" else anchor
+    bits = me.fractional_bits
+    encoded = me._encode_public(array, bits, array.shape)
+    share = encoded.copy() if anchor.context.me == 0 else me.ring.zeros(array.shape)
+    return SharedArray(anchor.context, share, anchor.kind, bits, me.ring)
 
 
 def _run(op: str, x, y):
     """Shares of f(x, y) elementwise through one garbled-circuit job with one instance per element."""
     from mpc.gc import EVALUATOR, GARBLER, Job, run_job
-    ctx = x.context
+    ctx, ring = x.context, x.ring
     count = x.size
     if count == 0:
-        return np.zeros(x.shape, np.uint64)
-    job = Job(share_circuit(op), (GARBLER, GARBLER, GARBLER, EVALUATOR, EVALUATOR), (False,) * 5, count,
-              "evaluator")
-    xs = [int(v) for v in x.share.ravel()]
-    ys = [int(v) for v in y.share.ravel()]
+        return ring.zeros(x.shape)
+    job = Job(share_circuit(op, ring.bits), (GARBLER, GARBLER, GARBLER, EVALUATOR, EVALUATOR), (False,) * 5,
+              count, "evaluator")
+    xs, ys = ring.to_python(x.share), ring.to_python(y.share)
     if ctx.me == 0:
-        mask = random_uint64(ctx.rng, count)
-        run_job(ctx.channel(1), GARBLER, job, [xs, ys, [int(v) for v in mask]], party=_gc_party(ctx))
+        mask = ring.random(ctx.rng, count)
+        run_job(ctx.channel(1), GARBLER, job, [xs, ys, ring.to_python(mask)], party=_gc_party(ctx))
         return mask.reshape(x.shape)
     result = run_job(ctx.channel(0), EVALUATOR, job, [xs, ys], party=_gc_party(ctx))
     rows = [result] if count == 1 and isinstance(result, tuple) else result
-    return np.array([row[0] for row in rows], dtype=np.uint64).reshape(x.shape)
+    return ring.from_python([row[0] for row in rows], x.shape)
 
 
 def less_than(a, b):

@@ -1,4 +1,9 @@
-"""Fixed-point reals in Z_2^64: encoding, decoding and the truncation math (pure, no I/O).
+"""Fixed-point reals: the parameters per ring (range, truncation, guarantees) and, for Z_2^64, the
+encoding and truncation math of the original 64-bit path (pure, no I/O).
+
+Reals live in Z_2^128 by default with f = 20 fractional bits (`real_params` and
+protocols/ss-additive.md, "Fixed point", say why); Z_2^64 reals remain as an explicit option with
+weaker, stated guarantees.
 
 For SharedArray (mpc.ss.array) and the truncation step after a multiplication (mpc.ss.beaver).
 A real x is the ring element round(x * 2^f) in two's complement; f = 16 fractional bits by default.
@@ -18,16 +23,66 @@ import math
 
 import numpy as np
 
-DEFAULT_FRACTIONAL_BITS = 16
+DEFAULT_FRACTIONAL_BITS = 20          # reals in Z_2^128 (the default ring of reals)
+DEFAULT_FRACTIONAL_BITS_64 = 16       # reals in Z_2^64 (explicit option)
+STATISTICAL_SECURITY = 40             # masks hide with distance <= 2^-40, failures <= 2^-40
+# Bound (bits) on a product before truncation, |x y 2^(f_x + f_y)| < 2^PRODUCT_BITS[ring bits]:
+# 80 in Z_2^128 makes local truncation fail with probability 2^(80 + 1 - 128) = 2^-47 and leaves
+# masks of 128 - 7 = 121 >= 80 + 41 bits for up to 127 parties; in Z_2^64 nothing meets 2^-40, so the
+# old 48-bit bound stays and the guarantees are stated (and warned about) instead.
+PRODUCT_BITS = {128: 80, 64: 47}
+MAX_FRACTIONAL_BITS = {128: 39, 64: 23}
 # Magnitude bound (bits) assumed of a double-scale product before truncation: |x * 2^2f| < 2^MAGNITUDE_BITS.
 MAGNITUDE_BITS = 48
 
 
-def check_fractional_bits(bits: int) -> int:
+def check_fractional_bits(bits: int, ring_bits: int = 64) -> int:
     bits = int(bits)
-    if not 0 <= bits <= 30:
-        raise ValueError(f"fractional bits must be between 0 and 30, not {bits}")
+    top = MAX_FRACTIONAL_BITS.get(int(ring_bits), 30)
+    if not 0 <= bits <= top:
+        raise ValueError(f"fractional bits in Z_2^{ring_bits} must be between 0 and {top}, not {bits}")
     return bits
+
+
+class RealParams:
+    """What fixed point with `frac` fractional bits in Z_2^bits promises, for n parties.
+
+    range_bits R: reals (inputs, public operands, every product and sum that is multiplied again)
+    satisfy |x| < 2^R = 2^(PRODUCT_BITS - 2f).  Local truncation (2 parties) fails with
+    probability 2^(PRODUCT_BITS + 1 - bits) per element; the masked opening adds masks of
+    mask_bits = bits - ceil(log2(n + 1)) bits and hides with statistical distance
+    2^(PRODUCT_BITS + 1 - mask_bits) per element, never failing.
+    """
+
+    def __init__(self, ring_bits: int, frac: int, parties: int):
+        self.ring_bits, self.frac, self.parties = int(ring_bits), int(frac), int(parties)
+        self.product_bits = PRODUCT_BITS[self.ring_bits]
+        self.range_bits = self.product_bits - 2 * self.frac
+        self.mask_bits = self.ring_bits - math.ceil(math.log2(self.parties + 1))
+        self.bias = self.product_bits
+
+    @property
+    def encode_bound_bits(self) -> int:
+        """|round(x 2^f)| < 2^(R + f)."""
+        return self.range_bits + self.frac
+
+    @property
+    def local_failure_log2(self) -> int:
+        return self.product_bits + 1 - self.ring_bits
+
+    @property
+    def masked_distance_log2(self) -> int:
+        return self.product_bits + 1 - self.mask_bits
+
+    def meets_standard(self) -> bool:
+        """Failure and distance both <= 2^-40 (the project's standard)."""
+        return (self.local_failure_log2 <= -STATISTICAL_SECURITY
+                and self.masked_distance_log2 <= -STATISTICAL_SECURITY)
+
+    def describe(self) -> str:
+        return (f"reals in Z_2^{self.ring_bits} with {self.frac} fractional bits: |x| < 2^{self.range_bits}, "
+                f"local truncation fails with probability 2^{self.local_failure_log2} per element, masked "
+                f"truncation hides with statistical distance 2^{self.masked_distance_log2}")
 
 
 def encode(values, fractional_bits: int = DEFAULT_FRACTIONAL_BITS) -> np.ndarray:

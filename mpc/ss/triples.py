@@ -1,24 +1,31 @@
-"""Beaver triples over Z_2^64 for the online phase: Gilboa's OT-based triples (the secure default)
-and `InsecureDealer` (tests and benchmarks only).
+"""Beaver triples over Z_2^64 and Z_2^128 for the online phase: Gilboa's OT-based triples (the
+secure default) and `InsecureDealer` (tests and benchmarks only; every session using it logs a
+warning).
 
 For mpc.ss.beaver through `SharingContext.triples`.  A triple is additive shares of a, b uniform and
 c = a b; a matrix triple has c = a @ b.  Every party draws its own a_i, b_i, so
     c = sum_i a_i b_i + sum_{i != j} a_i b_j,
-and each cross term a_i b_j becomes additive shares between i and j with 64 correlated OTs over
-Z_2^64 (Gilboa 1999): party i receives with the bits of a_i as choices, party j sends with
-offsets b_j 2^k, and sum_k (x_k + a_ik b_j 2^k) - sum_k x_k = a_i b_j.  Triples can be made ahead
+and each cross term a_i b_j becomes additive shares between i and j with k correlated OTs over
+Z_2^k, k = 64 or 128 (Gilboa 1999): party i receives with the bits of a_i as choices, party j sends
+with offsets b_j 2^t, and sum_t (x_t + a_it b_j 2^t) - sum_t x_t = a_i b_j.  In Z_2^128 OT t only
+needs the top 128 - t bits of its correction (the low t bits of b_j 2^t are zero and the sender's
+pads are reduced mod 2^(128 - t) after the shift), which the sender packs (`correlated_z128`).  Triples can be made ahead
 of use (`prepare`) and are consumed in order; every party must make the same calls.
 Spec: protocols/ss-additive.md, "Offline phase".
 """
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
-from mpc.ss.randomness import random_bytes, random_uint64
+from mpc.ss.randomness import random_bytes
+from mpc.ss.ring import RING64, RING128, contiguous
 
 TAG_DEALER_SEED = "ss:dealer-seed"
-CHUNK_ELEMENTS = 1 << 15          # cross products per OT batch: 2^21 OTs, ~50 MB of OT state
+CHUNK_OTS = 1 << 21               # OTs per batch (2^15 products in Z_2^64, 2^14 in Z_2^128), ~50-100 MB
 _SHIFTS = np.arange(64, dtype=np.uint64)
+log = logging.getLogger("mpc.ss")
 VECTOR_MIN_COLUMNS = 4            # matrix triples with p >= 4 columns use vector OT (8p-byte messages)
 VECTOR_CHUNK_BYTES = 1 << 24      # bytes of one OT message array per chosen-OT batch
 
@@ -44,8 +51,11 @@ class _TriplePool:
         self.available += a.size
         self.generated += a.size
 
-    def take(self, count: int):
-        out = [np.empty(count, np.uint64) for _ in range(3)]
+    def take(self, count: int, dtype):
+        if self._parts and self._parts[0][0].size == count:     # the common case: no copy
+            self.available -= count
+            return self._parts.pop(0)
+        out = [np.empty(count, dtype) for _ in range(3)]
         filled = 0
         while filled < count:
             a, b, c = self._parts[0]
@@ -62,31 +72,37 @@ class _TriplePool:
 
 
 class TripleSource:
-    """What beaver.py consumes: `take(count)` and `take_matrix(m, k, n)`; `prepare(count)` ahead."""
+    """What beaver.py consumes: `take(count, ring)` and `take_matrix(m, k, n, ring)`; `prepare(count,
+    ring)` ahead.  One pool per ring; the ring defaults to Z_2^128 (the ring of reals)."""
 
     secure = True
 
     def __init__(self, context):
         self.context = context
-        self.pool = _TriplePool()
+        self.pools = {RING64.bits: _TriplePool(), RING128.bits: _TriplePool()}
 
-    def prepare(self, count: int) -> None:
+    @property
+    def pool(self) -> _TriplePool:
+        return self.pools[RING128.bits]
+
+    def prepare(self, count: int, ring=RING128) -> None:
         """Offline phase: make `count` elementwise triples now for later multiplications."""
         if count > 0:
-            self.pool.put(*self.generate(int(count)))
+            self.pools[ring.bits].put(*self.generate(int(count), ring))
 
-    def take(self, count: int):
-        if self.pool.available < count:
-            self.prepare(count - self.pool.available)
-        return self.pool.take(count)
+    def take(self, count: int, ring=RING128):
+        pool = self.pools[ring.bits]
+        if pool.available < count:
+            self.prepare(count - pool.available, ring)
+        return pool.take(count, ring.dtype)
 
-    def take_matrix(self, m: int, k: int, n: int):
-        return self.generate_matrix(m, k, n)
+    def take_matrix(self, m: int, k: int, n: int, ring=RING128):
+        return self.generate_matrix(m, k, n, ring)
 
-    def generate(self, count: int):
+    def generate(self, count: int, ring=RING128):
         raise NotImplementedError
 
-    def generate_matrix(self, m: int, k: int, n: int):
+    def generate_matrix(self, m: int, k: int, n: int, ring=RING128):
         raise NotImplementedError
 
 
@@ -118,95 +134,108 @@ class GilboaTriples(TripleSource):
                     yield low, high
                     yield high, low
 
-    def cross_shares(self, mine: np.ndarray, receive_from_peer: bool, peer: int) -> np.ndarray:
-        """Additive share of u * v where u is the receiver's word and v the sender's, per element."""
+    def cross_shares(self, mine: np.ndarray, receive_from_peer: bool, peer: int, ring=RING128) -> np.ndarray:
+        """Additive share of u * v where u is the receiver's element and v the sender's, per element."""
         sender, receiver = self._roles(peer)
-        mine = np.ascontiguousarray(mine, dtype=np.uint64).ravel()
-        out = np.empty_like(mine)
-        for start in range(0, mine.size, CHUNK_ELEMENTS):
-            part = mine[start:start + CHUNK_ELEMENTS]
-            if receive_from_peer:   # I hold u: my choice bits are its 64 bits, least significant first
-                bits = np.unpackbits(part.view(np.uint8), bitorder="little")
-                y = receiver.correlated_z64(bits).reshape(part.size, 64)
-                out[start:start + part.size] = y.sum(axis=1, dtype=np.uint64)
-            else:                   # I hold v: offsets v 2^k for k = 0..63
-                deltas = (part[:, None] << _SHIFTS[None, :]).ravel()
-                x = sender.correlated_z64(deltas).reshape(part.size, 64)
-                out[start:start + part.size] = np.negative(x.sum(axis=1, dtype=np.uint64))
+        mine = contiguous(ring.asarray(mine)).ravel()
+        width = ring.bits
+        out = np.empty(mine.shape, ring.dtype)
+        chunk = CHUNK_OTS // width
+        for start in range(0, mine.size, chunk):
+            part = mine[start:start + chunk]
+            if receive_from_peer:   # I hold u: my choice bits are its bits, least significant first
+                bits = np.unpackbits(ring.to_wire(part).view(np.uint8), bitorder="little") if ring is RING64 else None
+                if ring is RING64:
+                    y = receiver.correlated_z64(bits)
+                    out[start:start + part.size] = ring.sum(y.reshape(part.size, width), axis=1)
+                else:
+                    out[start:start + part.size] = receiver.gilboa_z128(part)
+            else:                   # I hold v: offsets v 2^t for t = 0..width-1
+                if ring is RING64:
+                    deltas = (part[:, None] << _SHIFTS[None, :]).ravel()
+                    x = sender.correlated_z64(deltas)
+                    out[start:start + part.size] = ring.neg(ring.sum(x.reshape(part.size, width), axis=1))
+                else:
+                    out[start:start + part.size] = sender.gilboa_z128(part)
         return out
 
-    def _cross_terms(self, a_words: np.ndarray, b_words: np.ndarray) -> np.ndarray:
+    def _cross_terms(self, a_words: np.ndarray, b_words: np.ndarray, ring) -> np.ndarray:
         """Sum over all cross pairs of my shares of a_i b_j (a_words / b_words laid out per product)."""
-        total = np.zeros(a_words.size, np.uint64)
+        total = ring.zeros(a_words.size)
         me = self.context.me
         for receiver_party, sender_party in self._pairs():
             if receiver_party == me:
-                total += self.cross_shares(a_words, True, sender_party)
+                total = ring.add(total, self.cross_shares(a_words, True, sender_party, ring))
             else:
-                total += self.cross_shares(b_words, False, receiver_party)
+                total = ring.add(total, self.cross_shares(b_words, False, receiver_party, ring))
         return total
 
-    def generate(self, count: int):
+    def generate(self, count: int, ring=RING128):
         rng = self.context.rng
-        a, b = random_uint64(rng, count), random_uint64(rng, count)
-        c = a * b + self._cross_terms(a, b)
+        a, b = ring.random(rng, count), ring.random(rng, count)
+        c = ring.add(ring.mul(a, b), self._cross_terms(a, b, ring))
         return a, b, c
 
-    def generate_matrix(self, m: int, k: int, n: int):
+    def generate_matrix(self, m: int, k: int, n: int, ring=RING128):
         """Matrix triple: cross terms A_i @ B_j by vector OT when B has several columns, else by
         one scalar cross product per (row, inner, column)."""
         rng = self.context.rng
-        a, b = random_uint64(rng, (m, k)), random_uint64(rng, (k, n))
-        c = a @ b
+        a, b = ring.random(rng, (m, k)), ring.random(rng, (k, n))
+        c = ring.matmul(a, b)
         me = self.context.me
         for receiver_party, sender_party in self._pairs():
             if n >= VECTOR_MIN_COLUMNS:
                 if receiver_party == me:
-                    c += self.cross_matrix(a, n, True, sender_party)
+                    c = ring.add(c, self.cross_matrix(a, n, True, sender_party, ring))
                 else:
-                    c += self.cross_matrix(b, m, False, receiver_party)
+                    c = ring.add(c, self.cross_matrix(b, m, False, receiver_party, ring))
                 continue
-            a_words = np.ascontiguousarray(np.broadcast_to(a[:, :, None], (m, k, n))).ravel()
-            b_words = np.ascontiguousarray(np.broadcast_to(b[None, :, :], (m, k, n))).ravel()
+            a_words = contiguous(np.broadcast_to(a[:, :, None], (m, k, n))).ravel()
+            b_words = contiguous(np.broadcast_to(b[None, :, :], (m, k, n))).ravel()
             if receiver_party == me:
-                cross = self.cross_shares(a_words, True, sender_party)
+                cross = self.cross_shares(a_words, True, sender_party, ring)
             else:
-                cross = self.cross_shares(b_words, False, receiver_party)
-            c += cross.reshape(m, k, n).sum(axis=1, dtype=np.uint64)
+                cross = self.cross_shares(b_words, False, receiver_party, ring)
+            c = ring.add(c, ring.sum(cross.reshape(m, k, n), axis=1))
         return a, b, c
 
-    def cross_matrix(self, mine: np.ndarray, other_dim: int, receive_from_peer: bool, peer: int) -> np.ndarray:
+    def cross_matrix(self, mine: np.ndarray, other_dim: int, receive_from_peer: bool, peer: int,
+                     ring=RING128) -> np.ndarray:
         """Additive share of A @ B (receiver holds A (m, k), sender holds B (k, p)) by vector OT.
 
         One chosen-message OT per bit of A: for OT (r, l, bit) the receiver chooses with bit `bit`
-        of A[r, l]; the sender offers x and x + B[l, :] 2^bit (p words each, x uniform).  The
-        receiver sums what it gets, the sender sums -x: together sum_{l, bit} A[r,l]_bit B[l,:] 2^bit.
-        `other_dim` is m for the sender and p for the receiver (the dimension the other side holds).
+        of A[r, l]; the sender offers x and x + B[l, :] 2^bit (p ring elements each, x uniform).
+        The receiver sums what it gets, the sender sums -x: together sum_{l, bit} A[r,l]_bit
+        B[l,:] 2^bit.  `other_dim` is m for the sender and p for the receiver.
         """
         sender, receiver = self._roles(peer)
+        width_bits = ring.bits
         if receive_from_peer:
             m, k = mine.shape
             p = other_dim
         else:
             k, p = mine.shape
             m = other_dim
-        width = 8 * p
-        rows_per_chunk = max(1, VECTOR_CHUNK_BYTES // (k * 64 * width))
-        out = np.empty((m, p), np.uint64)
+        width = ring.element_bytes * p
+        rows_per_chunk = max(1, VECTOR_CHUNK_BYTES // (k * width_bits * width))
+        out = ring.zeros((m, p))
         if receive_from_peer:
-            bits = np.unpackbits(np.ascontiguousarray(mine).view(np.uint8), bitorder="little").reshape(m, k * 64)
+            bits = np.unpackbits(ring.to_wire(contiguous(mine)).view(np.uint8),
+                                 bitorder="little").reshape(m, k * width_bits)
         else:
-            offsets = mine[:, None, :] << _SHIFTS[None, :, None]          # (k, 64, p)
+            offsets = np.stack([ring.shl(mine, t) for t in range(width_bits)], axis=1)   # (k, bits, p)
         for r0 in range(0, m, rows_per_chunk):
             rows = min(rows_per_chunk, m - r0)
             if receive_from_peer:
-                got = receiver.chosen(bits[r0:r0 + rows].ravel(), width).view(np.uint64)
-                out[r0:r0 + rows] = got.reshape(rows, k * 64, p).sum(axis=1, dtype=np.uint64)
+                got = receiver.chosen(bits[r0:r0 + rows].ravel(), width)
+                got = ring.from_wire(contiguous(got).view(np.uint64), (rows, k * width_bits, p))
+                out[r0:r0 + rows] = ring.sum(got, axis=1)
             else:
-                x = random_uint64(self.context.rng, (rows, k, 64, p))
-                shifted = x + offsets[None]
-                sender.chosen(x.reshape(-1, p).view(np.uint8), shifted.reshape(-1, p).view(np.uint8))
-                out[r0:r0 + rows] = np.negative(x.sum(axis=(1, 2), dtype=np.uint64))
+                x = ring.random(self.context.rng, (rows, k, width_bits, p))
+                shifted = ring.add(x, np.broadcast_to(offsets[None], x.shape))
+                sender.chosen(ring.to_wire(x).reshape(-1, p * ring.bits // 64).view(np.uint8),
+                              ring.to_wire(shifted).reshape(-1, p * ring.bits // 64).view(np.uint8))
+                out[r0:r0 + rows] = ring.neg(ring.sum(x.reshape(rows, k * width_bits, p), axis=1))
         return out
 
 
@@ -221,6 +250,8 @@ class InsecureDealer(TripleSource):
 
     def __init__(self, context):
         super().__init__(context)
+        log.warning("party %d: this session's Beaver triples come from the INSECURE dealer (a seed sent in "
+                    "the clear): for tests and benchmarks only, it protects nothing", context.me)
         from mpc.prg import SEED_BYTES, Prg
         if context.me == 0:
             seed = random_bytes(context.rng, SEED_BYTES)
@@ -229,30 +260,29 @@ class InsecureDealer(TripleSource):
         else:
             seed = bytes(context.channel(0).recv_bytes(TAG_DEALER_SEED, SEED_BYTES))
         root = Prg(seed)
-        self._streams = [root.derive(f"dealer-party-{p}") for p in range(context.parties)]
+        self._streams = {bits: [root.derive(f"dealer-party-{p}" + ("" if bits == 64 else f"-z{bits}"))
+                                for p in range(context.parties)] for bits in (64, 128)}
 
-    def _draw(self, party: int, shape_a, shape_b, shape_c):
-        stream = self._streams[party]
-        a = random_uint64(stream, shape_a)
-        b = random_uint64(stream, shape_b)
-        c = random_uint64(stream, shape_c) if party != 0 else None
+    def _draw(self, party: int, shape_a, shape_b, shape_c, ring):
+        stream = self._streams[ring.bits][party]
+        a = ring.random(stream, shape_a)
+        b = ring.random(stream, shape_b)
+        c = ring.random(stream, shape_c) if party != 0 else None
         return a, b, c
 
-    def _deal(self, shape_a, shape_b, shape_c, product):
+    def _deal(self, shape_a, shape_b, shape_c, product, ring):
         me, parties = self.context.me, self.context.parties
         if me != 0:
-            return self._draw(me, shape_a, shape_b, shape_c)
-        a0, b0, _ = self._draw(0, shape_a, shape_b, shape_c)
-        a_total, b_total, c_others = a0.copy(), b0.copy(), np.zeros(shape_c, np.uint64)
+            return self._draw(me, shape_a, shape_b, shape_c, ring)
+        a0, b0, _ = self._draw(0, shape_a, shape_b, shape_c, ring)
+        a_total, b_total, c_others = a0.copy(), b0.copy(), ring.zeros(shape_c)
         for p in range(1, parties):
-            a, b, c = self._draw(p, shape_a, shape_b, shape_c)
-            a_total += a
-            b_total += b
-            c_others += c
-        return a0, b0, product(a_total, b_total) - c_others
+            a, b, c = self._draw(p, shape_a, shape_b, shape_c, ring)
+            a_total, b_total, c_others = ring.add(a_total, a), ring.add(b_total, b), ring.add(c_others, c)
+        return a0, b0, ring.sub(product(a_total, b_total), c_others)
 
-    def generate(self, count: int):
-        return self._deal((count,), (count,), (count,), lambda a, b: a * b)
+    def generate(self, count: int, ring=RING128):
+        return self._deal((count,), (count,), (count,), ring.mul, ring)
 
-    def generate_matrix(self, m: int, k: int, n: int):
-        return self._deal((m, k), (k, n), (m, n), lambda a, b: a @ b)
+    def generate_matrix(self, m: int, k: int, n: int, ring=RING128):
+        return self._deal((m, k), (k, n), (m, n), ring.matmul, ring)
