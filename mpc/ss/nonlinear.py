@@ -152,14 +152,17 @@ def divide(x, y, **domain):
 
 # -- exp and log ------------------------------------------------------------------------------
 
-def _exp2(t, low: int, high: int):
-    """2^t for t in [low, high) (t clamped there): t = floor + frac, 2^floor from the brackets,
-    2^frac by a polynomial on [0, 1)."""
-    ulp = _ulp(t)
-    clamped, flags = pw.clamped_flags(t, np.arange(low, high + 1, dtype=np.float64), ulp)
+def _exp_bracketed(x, low: int, high: int):
+    """e^x = 2^t for t = x log2(e) in [low, high): x is bracketed and clamped first (thresholds
+    j ln 2, so every product below has a small operand whatever x is), then t = floor + frac with
+    floor from the brackets, 2^floor from them too and 2^frac by a polynomial (frac is within a few
+    u of [0, 1), where the interpolant is still accurate)."""
+    ulp = _ulp(x)
+    clamped, flags = pw.clamped_flags(x, np.arange(low, high + 1) * LN_2, ulp)
+    t = _times_log2e(clamped)
     floor = pw.combine(flags, np.ones(flags.shape[0], np.int64), int(low)) if flags.shape[0] else low
-    fraction = clamped - floor
-    poly = pw.horner(fraction, _interpolant("exp2", t.fractional_bits))
+    fraction = t - floor
+    poly = pw.horner(fraction, _interpolant("exp2", x.fractional_bits))
     return pw.times_power(poly, pw.exponent_power(flags, low, 1, 1.0, ulp))
 
 
@@ -175,7 +178,7 @@ def exp(x, *, low: float | None = None, high: float | None = None):
     if not -bits <= t_low < t_high <= bits:
         raise ValueError(f"exp domain must lie within [-{bits} ln 2, {bits} ln 2] with {bits} fractional bits")
     shape = x.shape
-    return _exp2(_times_log2e(x.reshape(-1)), t_low, t_high).reshape(shape)
+    return _exp_bracketed(x.reshape(-1), t_low, t_high).reshape(shape)
 
 
 def log(x, *, low_exponent: int | None = None, high_exponent: int | None = None):
@@ -270,7 +273,7 @@ def sigmoid(x, *, method: str = "exact", degree: int = 13, segments: int = 16):
 def _sigmoid_exact(x):
     bits = x.fractional_bits
     negative, magnitude = _sign_split(x)
-    decay = _exp2(-_times_log2e(magnitude), -bits, 0)          # e^-|x| in (0, 1]
+    decay = _exp_bracketed(-magnitude, -bits, 0)             # e^-|x| in (0, 1]
     half = decay * 0.5 + 0.5                                # (1 + e^-|x|) / 2 in (1/2, 1]
     positive = _reciprocal_normal(half, bits) * 0.5         # sigmoid(|x|)
     return pw.where(negative, 1.0 - positive, positive)
@@ -288,12 +291,17 @@ def _sigmoid_polynomial(x, degree: int):
 
 
 def _sigmoid_pwl(x, segments: int):
+    """x clamped to [-8, 8 - u] (one product), then value at -8 plus the slope changes at the
+    inner nodes times (x - node): every product has an operand below 16 in magnitude."""
     if segments < 2:
         raise ValueError("sigmoid pwl needs at least 2 segments")
     nodes, changes = _pwl_table(segments)
-    flags = pw.at_least(x, nodes)                           # (segments + 1, N)
-    shifted = pw.tiled(x, nodes.size) - nodes.reshape(-1, 1)  # exact: x - node
-    return ((flags * shifted) * changes.reshape(-1, 1)).sum(axis=0)
+    clamped, flags = pw.clamped_flags(x, nodes, _ulp(x))     # flags of nodes[1:-1]
+    first = (clamped - nodes[0]) * float(changes[0])           # slope of the first piece
+    inner = nodes[1:-1].reshape(-1, 1)
+    shifted = pw.tiled(clamped, inner.size) - inner            # exact: x - node
+    terms = ((flags * shifted) * changes[1:-1].reshape(-1, 1)).sum(axis=0)
+    return first + terms
 
 
 # -- abs, relu, max, min ----------------------------------------------------------------------
