@@ -17,7 +17,7 @@ from functools import partial
 
 import numpy as np
 
-from mpc.bench import BenchOptions, measurement
+from mpc.bench import BenchOptions, _ss_functions, measurement
 
 DESCRIPTION = "secret sharing: Beaver multiplication (online, with OT triples), 3-party Shamir, 100x100 matmul"
 DEFAULTS = {"mul-online": 1_000_000, "mul-with-triples": 100_000, "shamir-mul-3p": 1_000_000, "matmul-100": 100}
@@ -173,4 +173,4 @@ def run(options: BenchOptions) -> list[dict]:
         _row("matmul-100", 1, m ** 3, two, parties=2, dimension=m, shape=f"{m}x{m} @ {m}x{m}",
              bytes_expected=expected["matmul-100"],
              triple_source="insecure-dealer matrix triple, made during timing", security=security),
-    ]
+    ] + _ss_functions.rows(options, _run, security)   # sigmoid, reciprocal (protocols/ss-functions.md)
