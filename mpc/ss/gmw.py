@@ -91,6 +91,12 @@ def bit_triples(context) -> BitTriples:
     return source
 
 
+def ot_roles(context, peer: int):
+    """(IknpSender, IknpReceiver) of this session towards `peer`, set up once and shared by the
+    AND triples and the two-party flag conversion (mpc.ss.brackets_gc)."""
+    return bit_triples(context)._roles(peer)
+
+
 class AndGates:
     """Evaluates layers of AND gates on XOR shares with triples made ahead for the whole circuit."""
 

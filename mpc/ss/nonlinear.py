@@ -115,7 +115,7 @@ def _normalise(a, low: int, high: int, step: int = 1):
 
 def _sign_split(x):
     """(s, |x|) with s = [x < 0] an integer 0/1 share: one comparison and one exact product."""
-    negative = x < 0
+    negative = pw.negative(x)
     return negative, x - 2 * (negative * x)
 
 
@@ -313,7 +313,7 @@ def absolute(x):
 
 def relu(x):
     """max(x, 0), exact: one comparison, one product."""
-    return x - (x < 0) * x
+    return x - pw.negative(x) * x
 
 
 def maximum(a, b):

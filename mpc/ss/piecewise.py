@@ -43,8 +43,17 @@ def at_least(x, thresholds) -> "SharedArray":
     """Integer 0/1 shares c[t, i] = [x_i >= thresholds[t]] for every public threshold, shape
     (T, x.size): one batched comparison of T * x.size elements."""
     thresholds = np.asarray(thresholds, dtype=np.float64).reshape(-1, 1)
+    if x.context.parties == 2:                        # one circuit for all thresholds
+        from mpc.ss import brackets_gc, fixed_point
+        encoded = fixed_point.encode(thresholds.ravel(), x.fractional_bits).view(np.int64)
+        return brackets_gc.at_least(x, encoded)
     below = tiled(x, thresholds.shape[0]) < thresholds
     return 1 - below
+
+
+def negative(x):
+    """Integer 0/1 shares of [x < 0], x's shape: one comparison with the public 0."""
+    return (1 - at_least(x, [0.0])).reshape(x.shape)
 
 
 def combine(flags, weights, constant=0.0):

@@ -1,0 +1,112 @@
+"""Two parties: one secret against T public thresholds in one garbled circuit, flags out as
+additive shares by one OT each.  The fast path of mpc.ss.piecewise.at_least for n = 2.
+
+For mpc.ss.piecewise.  Per element the circuit (width-generic: w = the array's ring width) takes
+party 0's share x_0 and T random mask bits r_t, and party 1's share x_1; it adds the shares (w - 1
+AND gates), compares x with every threshold c_t as signed w-bit integers against constants
+(at most w AND gates each, fewer for thresholds with trailing zero bits), and reveals
+m_t = [x >= c_t] XOR r_t to party 1 only.  Then one chosen-message OT per flag turns the XOR
+sharing (r_t at party 0, m_t at party 1) into additive shares of the ring: party 0 sends the pair
+(z, z + 1 - 2 r_t) (w-bit words, z uniform), party 1 picks with m_t, so party 1 holds
+z + m_t (1 - 2 r_t), party 0 holds r_t - z, and the sum is r_t + m_t - 2 r_t m_t = flag_t.
+Party 1 sees only m_t (uniform), party 0 nothing from party 1.  Compared with T separate `<`
+circuits (each 3 adders and a comparison, 4w ANDs, plus its own label transfer) this is about
+T w + w ANDs.  Spec: protocols/ss-functions.md, "Comparisons with public thresholds".
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from mpc.ss import compare_n, gmw
+from mpc.ss.piecewise import ring_bits
+from mpc.ss.randomness import random_bits, random_uint64
+
+
+@functools.lru_cache(maxsize=64)
+def threshold_circuit(width: int, thresholds: tuple):
+    """Inputs x0 (w), r (T) of party 0 and x1 (w) of party 1; output [x0 + x1 >= c_t] ^ r_t."""
+    from mpc.gc import CircuitBuilder
+    b = CircuitBuilder(f"thresholds{width}x{len(thresholds)}")
+    x0, masks, x1 = b.input(width), b.input(len(thresholds)), b.input(width)
+    x = b.add(x0, x1)
+    x = x[:-1] + [b.inv(x[-1])]              # signed order = unsigned order with the sign bit flipped
+    out = []
+    for c, r in zip(thresholds, masks):
+        c = (int(c) % (1 << width)) ^ (1 << (width - 1))
+        below = _less_than_constant(b, x, c)
+        if isinstance(below, _Known):            # flag known: output the mask (or its inverse)
+            out.append(b.inv(r) if below.value == 0 else b.xor(r, b.constant(0)))
+        else:
+            out.append(b.xor(b.inv(below), r))
+    b.output(out)
+    return b.build()
+
+
+class _Known:
+    """A bit whose value the circuit knows (no wire): 0 or 1."""
+    __slots__ = ("value",)
+
+    def __init__(self, value: int):
+        self.value = value
+
+
+def _less_than_constant(b, a, c: int):
+    """[a < c] for a wire vector and a public constant: the borrow chain of a - c, one AND per bit
+    once the borrow is no longer a known constant.  Returns a wire id, or a _Known."""
+    borrow = _Known(0)
+    for i, bit in enumerate(a):
+        ci = (c >> i) & 1
+        if isinstance(borrow, _Known):
+            if borrow.value == 0:
+                borrow = b.inv(bit) if ci else borrow
+            else:
+                borrow = borrow if ci else b.inv(bit)
+        elif ci:                                 # ~a | borrow = ~(a & ~borrow)
+            borrow = b.inv(b.and_(bit, b.inv(borrow)))
+        else:                                    # ~a & borrow
+            borrow = b.and_(b.inv(bit), borrow)
+    return borrow
+
+
+def at_least(x, thresholds: np.ndarray):
+    """Integer 0/1 shares (T, N) of [x_i >= thresholds[t]] for x of a two-party session; the
+    thresholds are public ring integers (x's scale already applied)."""
+    from mpc.gc import EVALUATOR, GARBLER, Job, run_job
+    from mpc.ss.compare import _gc_party
+    ctx = x.context
+    width = ring_bits(x)
+    flat = x.reshape(-1)
+    count, kinds = flat.size, len(thresholds)
+    anchor = flat[np.tile(np.arange(count), kinds)].reshape(kinds, count)
+    if count == 0 or kinds == 0:
+        return anchor._new(np.zeros(anchor.shape, np.uint64), 0)
+    circuit = threshold_circuit(width, tuple(int(t) for t in thresholds))
+    job = Job(circuit, (GARBLER, GARBLER, EVALUATOR), (False, False, False), count, "evaluator")
+    shares = _share_ints(flat)
+    sender, receiver = gmw.ot_roles(ctx, 1 - ctx.me)
+    if ctx.me == 0:
+        masks = random_bits(ctx.rng, count * kinds).reshape(count, kinds)
+        weights = 1 << np.arange(kinds, dtype=object)
+        mask_ints = [int(np.dot(row.astype(object), weights)) for row in masks]
+        run_job(ctx.channel(1), GARBLER, job, [shares, mask_ints], party=_gc_party(ctx))
+        r = masks.T.reshape(-1).astype(np.uint64)                 # (T * N,), flag-major
+        z = random_uint64(ctx.rng, r.size)
+        offset = np.uint64(1) - np.uint64(2) * r                 # 1 - 2 r mod 2^64
+        sender.chosen(z.view(np.uint8).reshape(-1, 8), (z + offset).view(np.uint8).reshape(-1, 8))
+        mine = r - z
+    else:
+        result = run_job(ctx.channel(0), EVALUATOR, job, [shares], party=_gc_party(ctx))
+        rows = [result] if count == 1 and isinstance(result, tuple) else result
+        packed = np.array([[(row[0] >> t) & 1 for t in range(kinds)] for row in rows], dtype=np.uint8)
+        choices = np.ascontiguousarray(packed.T).reshape(-1)
+        mine = receiver.chosen(choices, 8).view(np.uint64).reshape(-1).copy()
+    return anchor._new(mine.reshape(kinds, count), 0)
+
+
+def _share_ints(x) -> list[int]:
+    """This party's share words as Python ints (integrator hook for rings other than 64 bits:
+    mpc.ss.compare_n.share_bits gives the layout check)."""
+    compare_n.share_bits(x[:0] if x.size else x)      # raises for a share layout it cannot read
+    return [int(v) for v in np.asarray(x.share).reshape(-1)]
