@@ -47,7 +47,8 @@ def _interpolant(name: str, bits: int) -> tuple:
         approx = Chebyshev.interpolate(function, degree, domain=list(interval))
         if np.max(np.abs(approx(grid) - function(grid))) <= 2.0 ** -(bits + 3):
             return tuple(approx.convert(kind=Polynomial).coef)
-    raise ValueError(f"no interpolant of {name} for {bits} fractional bits")
+    raise ValueError(f"no float64 interpolant of {name} reaches 2^-{bits + 3}: the nonlinear functions "
+                     f"support at most 45 fractional bits")
 
 
 def newton_steps(start_error: float, bits: int, factor: float = 1.0) -> int:
