@@ -111,3 +111,19 @@ def test_nonlinear_functions_with_three_parties():
     assert np.array_equal(relu, np.maximum(s, 0))
     magnitude = np.abs(y)
     assert np.all(np.abs(root - np.sqrt(magnitude)) <= 8 * n * U * np.sqrt(magnitude) + n * U)
+
+
+@pytest.mark.parametrize("parties", [2, 3])
+def test_with_ot_triples_the_ot_instances_share_channels(parties):
+    """The secure default (Gilboa triples over IKNP) next to the comparisons' own IKNP instances on
+    the same channels: results stay right (every IKNP message is consumed in protocol order)."""
+    x = np.round(np.linspace(-6, 6, 25) * 2 ** F) / 2 ** F
+
+    def body(endpoint):
+        session = ThreadSession(endpoint)
+        api.configure(session, triples="ot", fractional_bits=F)
+        a = api.input(session, x if session.me == 0 else None, owner=0)
+        return api.reveal(nl.relu(a) * a), api.reveal(nl.sigmoid(a, method="poly"))
+    square, sig = run_threads(body, parties=parties, timeout=120)[0]
+    assert np.all(np.abs(square - np.maximum(x, 0) * x) <= parties * U)
+    assert np.max(np.abs(sig - 1 / (1 + np.exp(-x)))) <= 3.0e-3 + 2 * 13 * U
