@@ -6,7 +6,7 @@ import pytest
 
 from mpc.ot.costs import iknp_bytes
 from mpc.prg import Prg
-from mpc.ss import api, brackets_gc, piecewise as pw
+from mpc.ss import api, brackets_gc, piecewise as pw, share_words
 from mpc.transport import run_threads
 from ss_session import ThreadSession
 
@@ -69,17 +69,18 @@ def test_bytes_equal_the_formula():
         pw.at_least(a, [0.0])                     # warm-up: GC and OT set-up
         before = {p: s.stats.protocol(p).bytes_sent for p in ("gc", "iknp")}
         pw.at_least(a, thresholds)
-        return {p: s.stats.protocol(p).bytes_sent - before[p] for p in before}
-    sent = run(job)
+        return {p: s.stats.protocol(p).bytes_sent - before[p] for p in before}, share_words.ring_of(a).bits
+    results = run(job)
+    sent, width = [r[0] for r in results], results[0][1]
     encoded = tuple(int(v) for v in np.round(thresholds * 2 ** F).astype(np.int64))
-    gc_job = Job(brackets_gc.threshold_circuit(64, encoded), (GARBLER, GARBLER, EVALUATOR),
+    gc_job = Job(brackets_gc.threshold_circuit(width, encoded), (GARBLER, GARBLER, EVALUATOR),
                  (False,) * 3, count, "evaluator")
     gc = run_bytes(gc_job)
-    conversion = iknp_bytes("chosen-ot", thresholds.size * count, 8)
+    conversion = iknp_bytes("chosen-ot", thresholds.size * count, width // 8)
     total = sum(s["gc"] + s["iknp"] for s in sent)
     assert total == gc["garbler"] + gc["evaluator"] + conversion["sender"] + conversion["receiver"]
-    # ANDs per element: the adder (63) and at most 64 per threshold
-    assert gc_job.circuit.and_count <= 63 + 64 * thresholds.size
+    # ANDs per element: the adder (w - 1) and at most w per threshold
+    assert gc_job.circuit.and_count <= width - 1 + width * thresholds.size
 
 
 def test_party_one_sees_uniform_masked_flags():

@@ -19,9 +19,8 @@ import functools
 
 import numpy as np
 
-from mpc.ss import compare_n, gmw
-from mpc.ss.piecewise import ring_bits
-from mpc.ss.randomness import random_bits, random_uint64
+from mpc.ss import gmw, share_words
+from mpc.ss.randomness import random_bits
 
 
 @functools.lru_cache(maxsize=64)
@@ -70,43 +69,41 @@ def _less_than_constant(b, a, c: int):
     return borrow
 
 
-def at_least(x, thresholds: np.ndarray):
+def at_least(x, thresholds):
     """Integer 0/1 shares (T, N) of [x_i >= thresholds[t]] for x of a two-party session; the
-    thresholds are public ring integers (x's scale already applied)."""
+    thresholds are public Python integers (x's scale already applied)."""
     from mpc.gc import EVALUATOR, GARBLER, Job, run_job
     from mpc.ss.compare import _gc_party
-    ctx = x.context
-    width = ring_bits(x)
+    ctx, ring = x.context, share_words.ring_of(x)
     flat = x.reshape(-1)
     count, kinds = flat.size, len(thresholds)
     anchor = flat[np.tile(np.arange(count), kinds)].reshape(kinds, count)
     if count == 0 or kinds == 0:
-        return anchor._new(np.zeros(anchor.shape, np.uint64), 0)
-    circuit = threshold_circuit(width, tuple(int(t) for t in thresholds))
+        return anchor._new(ring.zeros(anchor.shape), 0)
+    circuit = threshold_circuit(ring.bits, tuple(int(t) for t in thresholds))
     job = Job(circuit, (GARBLER, GARBLER, EVALUATOR), (False, False, False), count, "evaluator")
-    shares = _share_ints(flat)
+    shares = ring.to_python(flat.share)
     sender, receiver = gmw.ot_roles(ctx, 1 - ctx.me)
+    word_bytes = ring.bits // 8
     if ctx.me == 0:
         masks = random_bits(ctx.rng, count * kinds).reshape(count, kinds)
-        weights = 1 << np.arange(kinds, dtype=object)
-        mask_ints = [int(np.dot(row.astype(object), weights)) for row in masks]
+        weights = [1 << t for t in range(kinds)]
+        mask_ints = [sum(w for w, bit in zip(weights, row) if bit) for row in masks.tolist()]
         run_job(ctx.channel(1), GARBLER, job, [shares, mask_ints], party=_gc_party(ctx))
-        r = masks.T.reshape(-1).astype(np.uint64)                 # (T * N,), flag-major
-        z = random_uint64(ctx.rng, r.size)
-        offset = np.uint64(1) - np.uint64(2) * r                 # 1 - 2 r mod 2^64
-        sender.chosen(z.view(np.uint8).reshape(-1, 8), (z + offset).view(np.uint8).reshape(-1, 8))
-        mine = r - z
+        r = np.ascontiguousarray(masks.T).reshape(-1).astype(np.int64)   # (T * N,), flag-major
+        z = ring.random(ctx.rng, r.size)
+        offered = ring.add(z, ring.from_int(1 - 2 * r))
+        sender.chosen(_as_bytes(ring, z, word_bytes), _as_bytes(ring, offered, word_bytes))
+        mine = ring.sub(ring.from_int(r), z)
     else:
         result = run_job(ctx.channel(0), EVALUATOR, job, [shares], party=_gc_party(ctx))
         rows = [result] if count == 1 and isinstance(result, tuple) else result
-        packed = np.array([[(row[0] >> t) & 1 for t in range(kinds)] for row in rows], dtype=np.uint8)
-        choices = np.ascontiguousarray(packed.T).reshape(-1)
-        mine = receiver.chosen(choices, 8).view(np.uint64).reshape(-1).copy()
+        flags = np.array([[(row[0] >> t) & 1 for t in range(kinds)] for row in rows], dtype=np.uint8)
+        choices = np.ascontiguousarray(flags.T).reshape(-1)
+        got = receiver.chosen(choices, word_bytes)
+        mine = ring.from_wire(np.ascontiguousarray(got).view(np.uint64), (choices.size,))
     return anchor._new(mine.reshape(kinds, count), 0)
 
 
-def _share_ints(x) -> list[int]:
-    """This party's share words as Python ints (integrator hook for rings other than 64 bits:
-    mpc.ss.compare_n.share_bits gives the layout check)."""
-    compare_n.share_bits(x[:0] if x.size else x)      # raises for a share layout it cannot read
-    return [int(v) for v in np.asarray(x.share).reshape(-1)]
+def _as_bytes(ring, elements, word_bytes: int) -> np.ndarray:
+    return np.ascontiguousarray(ring.to_wire(elements), dtype=np.uint64).view(np.uint8).reshape(-1, word_bytes)

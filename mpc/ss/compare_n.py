@@ -15,32 +15,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from mpc.errors import MpcError
-from mpc.ss import gmw
-from mpc.ss.piecewise import ring_bits
-
-
-def share_bits(x) -> np.ndarray:
-    """This party's share of x as a (w, N) uint8 bit matrix, least significant bit first.
-
-    Integrator hook: the 64-bit ring stores shares as uint64; a ring of other width must give its
-    share words here (little-endian limbs)."""
-    width = ring_bits(x)
-    share = np.asarray(x.share)
-    if width != 64 or share.dtype != np.uint64:
-        raise MpcError(f"n-party comparisons read {width}-bit shares of dtype {share.dtype}; "
-                       "mpc.ss.compare_n.share_bits needs this ring's share layout")
-    flat = np.ascontiguousarray(share.reshape(-1))
-    bits = np.unpackbits(flat.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
-    return np.ascontiguousarray(bits.T)          # (64, N)
+from mpc.ss import gmw, share_words
 
 
 def local_bit_share(anchor, bits: np.ndarray, owner: int):
     """An integer SharedArray (anchor's ring and shape) holding the 0/1 value `bits` of party
-    `owner` (its share is the bit, every other party's zero): no communication.  Integrator hook:
-    the share words are uint64 in the 64-bit ring."""
-    words = bits.astype(np.uint64) if anchor.context.me == owner else np.zeros(bits.shape, np.uint64)
-    return anchor._new(words.reshape(anchor.shape), 0)
+    `owner` (its share is the bit, every other party's zero): no communication."""
+    mine = bits if anchor.context.me == owner else np.zeros_like(bits)
+    return share_words.from_ints(anchor, mine, anchor.shape)
 
 
 def layer_ands(parties: int, width: int) -> list[int]:
@@ -141,8 +123,8 @@ def bit_to_arithmetic(anchor, bits: np.ndarray):
 def negative(d):
     """Integer 0/1 shares of [d < 0] (d's ring read as two's complement) for any number of parties."""
     if d.size == 0:
-        return d._new(np.zeros(d.shape, np.uint64), 0)
-    bits = sign_bits(d.context, share_bits(d))
+        return d._new(share_words.ring_of(d).zeros(d.shape), 0)
+    bits = sign_bits(d.context, share_words.bits(d))
     return bit_to_arithmetic(d._new(d.share, 0), bits)
 
 

@@ -13,12 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 
-def ring_bits(x) -> int:
-    """Width of the ring x lives in: x.ring.bits when the array carries its ring, else 64."""
-    ring = getattr(x, "ring", None)
-    return int(getattr(ring, "bits", 64)) if ring is not None else 64
-
-
 def fixed(x):
     """x as fixed point at the session's scale (integers are promoted by a local shift)."""
     from mpc.ss.array import ADDITIVE
@@ -44,9 +38,9 @@ def at_least(x, thresholds) -> "SharedArray":
     (T, x.size): one batched comparison of T * x.size elements."""
     thresholds = np.asarray(thresholds, dtype=np.float64).reshape(-1, 1)
     if x.context.parties == 2:                        # one circuit for all thresholds
-        from mpc.ss import brackets_gc, fixed_point
-        encoded = fixed_point.encode(thresholds.ravel(), x.fractional_bits).view(np.int64)
-        return brackets_gc.at_least(x, encoded)
+        from mpc.ss import brackets_gc
+        scale = 1 << x.fractional_bits
+        return brackets_gc.at_least(x, [int(round(float(t) * scale)) for t in thresholds.ravel()])
     below = tiled(x, thresholds.shape[0]) < thresholds
     return 1 - below
 
@@ -57,12 +51,17 @@ def negative(x):
 
 
 def combine(flags, weights, constant=0.0):
-    """constant + sum_t weights[t] * flags[t] (flags integer 0/1 shares (T, N)): local.
-    Integer weights and constant give an integer share; floats give fixed point (exact: an
-    integer share times a public float needs no truncation; each weight is rounded to u once)."""
+    """constant + sum_t weights[t] * flags[t] (flags integer 0/1 shares (T, N)): local and exact.
+    Integer weights give an integer share.  Real weights are rounded to multiples of u once and
+    applied as the integers round(weight 2^f), the sum then read at scale 2^f: no truncation and
+    no reliance on how a ring multiplies an integer share by a public real."""
     weights = np.asarray(weights)
-    total = (flags * weights.reshape(-1, 1)).sum(axis=0)
-    return total + constant
+    if weights.dtype.kind != "f":
+        return (flags * weights.reshape(-1, 1)).sum(axis=0) + constant
+    bits = flags.context.fractional_bits
+    scaled = np.round(weights * 2.0 ** bits).astype(np.int64)
+    total = (flags * scaled.reshape(-1, 1)).sum(axis=0)
+    return total._new(total.share, bits) + constant
 
 
 def where(flag, if_one, if_zero):
