@@ -3,7 +3,7 @@
 For mpc.ss.compare (which sends sessions of more than two parties here).  x < y is the sign bit of
 d = x - y (local): each party's share d_i is its input word to a boolean circuit over XOR shares
 (mpc.ss.gmw), which adds the n words and outputs the most significant bit of the sum, XOR-shared;
-the bit is turned into an additive share of the array's ring by n - 1 Beaver products.
+the bit is turned into an additive share of the array's ring by (n - 1)^2 OT batches (B2A).
 
 Circuit (w = ring width, log depth): carry-save adders reduce the n words to two (layers of 3:2
 compressors, one AND per bit: maj(a, b, c) = ((a ^ c) & (b ^ c)) ^ c), then only the carry into
@@ -16,13 +16,6 @@ from __future__ import annotations
 import numpy as np
 
 from mpc.ss import gmw, share_words
-
-
-def local_bit_share(anchor, bits: np.ndarray, owner: int):
-    """An integer SharedArray (anchor's ring and shape) holding the 0/1 value `bits` of party
-    `owner` (its share is the bit, every other party's zero): no communication."""
-    mine = bits if anchor.context.me == owner else np.zeros_like(bits)
-    return share_words.from_ints(anchor, mine, anchor.shape)
 
 
 def layer_ands(parties: int, width: int) -> list[int]:
@@ -51,8 +44,8 @@ def and_depth(parties: int, width: int) -> int:
 
 def costs(parties: int, width: int, count: int) -> dict:
     """Bytes summed over all parties and rounds of `negative` on `count` elements, after the
-    once-per-pair base OTs, with triples for the B2A products from the dealer (add their cost for
-    OT-made triples: protocols/ss-additive.md).  Wire headers included."""
+    once-per-pair base OTs; every byte is OT or GMW openings (no Beaver triples are used, so the
+    session's triple source does not matter).  Wire headers included."""
     from mpc.ot.costs import iknp_bytes
     from mpc.transport.wire import header_bytes
     pairs = parties * (parties - 1)
@@ -60,10 +53,11 @@ def costs(parties: int, width: int, count: int) -> dict:
     ot = iknp_bytes("chosen-ot", ands, 1)
     triples = pairs * (ot["receiver"] + ot["sender"])
     online = sum(pairs * (-(-2 * k * count // 8) + header_bytes(gmw.TAG_AND)) for k in layer_ands(parties, width))
-    b2a = (parties - 1) * pairs * (16 * count + header_bytes("ss:mul"))
+    conversion = iknp_bytes("chosen-ot", count, width // 8)
+    b2a = (parties - 1) * (parties - 1) * (conversion["receiver"] + conversion["sender"])
     return {"and_gates": ands, "triple_bytes": triples, "online_bytes": online, "b2a_bytes": b2a,
             "bytes": triples + online + b2a, "and_rounds": and_depth(parties, width),
-            "b2a_rounds": parties - 1}
+            "b2a_flights": 2 * (parties - 1)}
 
 
 def sign_bits(context, words: np.ndarray) -> np.ndarray:
@@ -110,14 +104,42 @@ def _carry_tree(gates, generate: np.ndarray, propagate: np.ndarray) -> np.ndarra
 
 
 def bit_to_arithmetic(anchor, bits: np.ndarray):
-    """Additive shares (anchor's ring) of the XOR of every party's `bits`: fold t <- t + b - 2 t b
-    over the parties' bits, n - 1 Beaver products of integers (exact)."""
-    parties = anchor.context.parties
-    total = local_bit_share(anchor, bits, 0)
-    for owner in range(1, parties):
-        other = local_bit_share(anchor, bits, owner)
-        total = total + other - 2 * (total * other)
-    return total
+    """Additive shares (anchor's ring and shape) of the XOR of every party's `bits`.
+
+    Fold t <- t + b_i - 2 t b_i over the parties i = 1 .. n-1 (t starts as party 0's bit), where
+    b_i is known to party i alone, so t b_i = t_i b_i (local at i) + sum over j != i of t_j b_i, each
+    cross term one OT between i (receiver, choice b_i) and j (sender, words x and x + t_j, x
+    uniform): i keeps x + b_i t_j, j keeps -x.  n - 1 steps of (n - 1) OT batches, no Beaver
+    triples."""
+    ctx, ring = anchor.context, share_words.ring_of(anchor)
+    me, count = ctx.me, bits.size
+    bits = np.ascontiguousarray(bits, dtype=np.uint8).reshape(-1)
+    word_bytes = ring.bits // 8
+    mine_bit = ring.from_int(bits.astype(np.int64))
+    zero = ring.zeros(count)
+    total = mine_bit if me == 0 else zero
+    for owner in range(1, ctx.parties):
+        if me == owner:
+            product = ring.zeros(count)
+            chosen = bits.astype(bool)
+            product[chosen] = total[chosen]                       # t_i b_i
+            for peer in ctx.peers:
+                _, receiver = gmw.ot_roles(ctx, peer)
+                got = np.ascontiguousarray(receiver.chosen(bits, word_bytes))
+                product = ring.add(product, ring.from_wire(got.view(np.uint64), (count,)))
+            added = mine_bit
+        else:
+            sender, _ = gmw.ot_roles(ctx, owner)
+            pad = ring.random(ctx.rng, count)
+            sender.chosen(_wire_bytes(ring, pad, word_bytes), _wire_bytes(ring, ring.add(pad, total), word_bytes))
+            product = ring.sub(zero, pad)
+            added = zero
+        total = ring.sub(ring.add(total, added), ring.add(product, product))
+    return anchor._new(total.reshape(anchor.shape), 0)
+
+
+def _wire_bytes(ring, elements, word_bytes: int) -> np.ndarray:
+    return np.ascontiguousarray(ring.to_wire(elements), dtype=np.uint64).view(np.uint8).reshape(-1, word_bytes)
 
 
 def negative(d):
