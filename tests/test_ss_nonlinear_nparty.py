@@ -127,3 +127,26 @@ def test_with_ot_triples_the_ot_instances_share_channels(parties):
     square, sig = run_threads(body, parties=parties, timeout=120)[0]
     assert np.all(np.abs(square - np.maximum(x, 0) * x) <= parties * U)
     assert np.max(np.abs(sig - 1 / (1 + np.exp(-x)))) <= 3.0e-3 + 2 * 13 * U
+
+
+def test_gmw_openings_look_uniform_whatever_the_secret():
+    """What party 1 learns in the AND layers (the opened e = x ^ a, f = y ^ b) is balanced for a
+    secret of zeros and for one of -1s (all bits set), within 5 standard deviations."""
+    original = gmw.AndGates._open
+    for secret in (0, -1):
+        seen = []
+
+        def spy(self, bits, _seen=seen):
+            opened = original(self, bits)
+            if self.context.me == 1:
+                _seen.append(opened.copy())
+            return opened
+        gmw.AndGates._open = spy
+        try:
+            x = np.full(200, secret, dtype=np.int64)
+            run(lambda s: api.reveal(api.input(s, x if s.me == 0 else None, owner=0) < 0), 3)
+        finally:
+            gmw.AndGates._open = original
+        bits = np.concatenate(seen)
+        assert bits.size == 2 * 200 * compare_n.and_count(3, 64)
+        assert abs(int(bits.sum()) - bits.size / 2) < 5 * np.sqrt(bits.size) / 2
