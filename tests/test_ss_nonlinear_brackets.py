@@ -113,3 +113,22 @@ def test_party_one_sees_uniform_masked_flags():
     for bits in seen.values():
         n = bits.size                     # 4000 bits: mean 2000, sd 31.6; 5 sd
         assert abs(int(bits.sum()) - n / 2) < 5 * np.sqrt(n) / 2
+
+
+@pytest.mark.parametrize("width", [64, 128])
+def test_circuit_in_the_clear_random_thresholds(width):
+    """Shared-prefix thresholds (small, both signs, powers of two) and random ones, each value
+    tried at, just below and just above every threshold."""
+    rng = Prg()
+    half = 1 << (width - 1)
+    small = [int(v) for v in (rng.uint64(12) >> np.uint64(40)).view(np.int64) - (1 << 23)]
+    wide = [int.from_bytes(rng.bytes(width // 8), "little") - half for _ in range(4)]
+    thresholds = tuple(small + wide + [1 << 20, -(1 << 20), 0, -half, half - 1])
+    circuit = brackets_gc.threshold_circuit(width, thresholds)
+    values = [t + d for t in thresholds for d in (-1, 0, 1) if -half <= t + d < half]
+    for value in values:
+        x0 = int.from_bytes(rng.bytes(width // 8), "little")
+        x1 = (value - x0) % (1 << width)
+        (out,) = circuit.evaluate(x0, 0, x1)
+        want = sum(int(value >= c) << t for t, c in enumerate(thresholds))
+        assert out == want, (value, out ^ want)

@@ -31,10 +31,10 @@ def threshold_circuit(width: int, thresholds: tuple):
     x0, masks, x1 = b.input(width), b.input(len(thresholds)), b.input(width)
     x = b.add(x0, x1)
     x = x[:-1] + [b.inv(x[-1])]              # signed order = unsigned order with the sign bit flipped
+    trie = _PrefixComparator(b, x)
     out = []
     for c, r in zip(thresholds, masks):
-        c = (int(c) % (1 << width)) ^ (1 << (width - 1))
-        below = _less_than_constant(b, x, c)
+        below = trie.less_than((int(c) % (1 << width)) ^ (1 << (width - 1)))
         if isinstance(below, _Known):            # flag known: output the mask (or its inverse)
             out.append(b.inv(r) if below.value == 0 else b.xor(r, b.constant(0)))
         else:
@@ -51,22 +51,39 @@ class _Known:
         self.value = value
 
 
-def _less_than_constant(b, a, c: int):
-    """[a < c] for a wire vector and a public constant: the borrow chain of a - c, one AND per bit
-    once the borrow is no longer a known constant.  Returns a wire id, or a _Known."""
-    borrow = _Known(0)
-    for i, bit in enumerate(a):
-        ci = (c >> i) & 1
-        if isinstance(borrow, _Known):
-            if borrow.value == 0:
-                borrow = b.inv(bit) if ci else borrow
+class _PrefixComparator:
+    """[x < c] for public constants c, most significant bit first, sharing work between constants.
+
+    After the top bits w-1 .. i the state is (eq, lt): x and c agree on them / x is already below.
+    Next bit with c_i = 1: t = eq & ~x_i, lt ^= t (lt and t exclude each other), eq ^= t; with
+    c_i = 0: eq &= ~x_i.  One AND per step (none while eq is the known 1), and a constant stops
+    at its lowest set bit (the bits below cannot make x smaller).  States are cached by the prefix
+    of c, so constants with common top bits (small thresholds: long runs of equal top bits) share
+    them: T powers of two cost about w + T AND in all."""
+
+    def __init__(self, builder, bits):
+        self.b, self.x, self.width = builder, bits, len(bits)
+        self.states = {(self.width, 0): (_Known(1), _Known(0))}
+
+    def _state(self, position: int, prefix: int):
+        key = (position, prefix)
+        if key not in self.states:
+            eq, lt = self._state(position + 1, prefix >> 1)
+            b, xi = self.b, self.x[position]
+            if prefix & 1:
+                t = b.inv(xi) if isinstance(eq, _Known) else b.and_(eq, b.inv(xi))
+                lt = t if isinstance(lt, _Known) else b.xor(lt, t)
+                eq = xi if isinstance(eq, _Known) else b.xor(eq, t)
             else:
-                borrow = borrow if ci else b.inv(bit)
-        elif ci:                                 # ~a | borrow = ~(a & ~borrow)
-            borrow = b.inv(b.and_(bit, b.inv(borrow)))
-        else:                                    # ~a & borrow
-            borrow = b.and_(b.inv(bit), borrow)
-    return borrow
+                eq = b.inv(xi) if isinstance(eq, _Known) else b.and_(eq, b.inv(xi))
+            self.states[key] = (eq, lt)
+        return self.states[key]
+
+    def less_than(self, c: int):
+        if c == 0:
+            return _Known(0)
+        lowest = (c & -c).bit_length() - 1        # the lowest set bit: the state there is final
+        return self._state(lowest, c >> lowest)[1]
 
 
 def at_least(x, thresholds):
