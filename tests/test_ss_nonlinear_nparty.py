@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from mpc.prg import Prg
-from mpc.ss import api, compare_n, gmw, nonlinear as nl
+from mpc.ss import api, compare_n, gmw, nonlinear as nl, share_words
 from mpc.transport import run_threads
 from ss_session import ThreadSession
 
@@ -150,3 +150,25 @@ def test_gmw_openings_look_uniform_whatever_the_secret():
         bits = np.concatenate(seen)
         assert bits.size == 2 * 200 * compare_n.and_count(3, 64)
         assert abs(int(bits.sum()) - bits.size / 2) < 5 * np.sqrt(bits.size) / 2
+
+
+@pytest.mark.parametrize("parties", [3, 4])
+def test_thresholds_equal_numpy_and_their_bytes_the_formula(parties):
+    from mpc.ss import piecewise as pw
+    thresholds = np.array([-3.0, -U, 0.0, U, 0.5, 2.0 ** 10, 1000.25])
+    around = np.concatenate([thresholds + d for d in (-U, 0.0, U)])
+    x = np.concatenate([around, [-(2.0 ** 40), 2.0 ** 40]])
+
+    def job(s):
+        a = api.input(s, x if s.me == 0 else None, owner=0)
+        pw.at_least(a, thresholds[:2])           # warm-up: base OTs of every pair
+        before = {p: s.stats.protocol(p).bytes_sent for p in ("ss:gmw", "iknp", "ss:mul")}
+        flags = pw.at_least(a, thresholds)
+        after = {p: s.stats.protocol(p).bytes_sent for p in ("ss:gmw", "iknp", "ss:mul")}
+        return {p: after[p] - before[p] for p in after}, api.reveal(flags), share_words.ring_of(a).bits
+    results = run(job, parties)
+    assert np.array_equal(results[0][1], (x[None, :] >= thresholds[:, None]).astype(np.int64))
+    sent = {p: sum(r[0][p] for r in results) for p in ("ss:gmw", "iknp", "ss:mul")}
+    want = compare_n.threshold_costs(parties, results[0][2], x.size, thresholds.size)
+    assert sent["iknp"] == want["triple_bytes"] + want["b2a_bytes"]
+    assert sent["ss:gmw"] == want["online_bytes"] and sent["ss:mul"] == 0

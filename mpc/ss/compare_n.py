@@ -18,14 +18,17 @@ import numpy as np
 from mpc.ss import gmw, share_words
 
 
-def layer_ands(parties: int, width: int) -> list[int]:
-    """AND gates per element in each layer (round) of the sign circuit (the spec's formula)."""
+def _csa_layers(parties: int, width: int) -> list[int]:
     layers, words = [], parties
     while words > 2:
         groups = words // 3
         layers.append(groups * (width - 1))    # the carry out of the top bit is never needed
         words -= groups
-    layers.append(width - 1)                   # generate bits of positions 0 .. w-2
+    return layers
+
+
+def _msb_layers(width: int) -> list[int]:
+    layers = [width - 1]                       # generate bits of positions 0 .. w-2
     groups = width - 1                         # the tree; the group holding bit 0 needs no P
     while groups > 1:
         pairs = groups // 2
@@ -34,12 +37,39 @@ def layer_ands(parties: int, width: int) -> list[int]:
     return layers
 
 
+def layer_ands(parties: int, width: int) -> list[int]:
+    """AND gates per element in each layer (round) of the sign circuit (the spec's formula)."""
+    return _csa_layers(parties, width) + _msb_layers(width)
+
+
+def threshold_layer_ands(parties: int, width: int, thresholds: int) -> list[int]:
+    """AND gates per element in each layer of `at_least` with T thresholds: the parties' words
+    reduced to two once, A & B once, then per threshold only the msb of a sum of two words."""
+    return (_csa_layers(parties, width) + [width - 1]
+            + [thresholds * k for k in _msb_layers(width)])
+
+
 def and_count(parties: int, width: int) -> int:
     return sum(layer_ands(parties, width))
 
 
 def and_depth(parties: int, width: int) -> int:
     return len(layer_ands(parties, width))
+
+
+def threshold_costs(parties: int, width: int, count: int, thresholds: int) -> dict:
+    """Bytes summed over all parties of `at_least` with T thresholds on `count` elements (after
+    the base OTs; no Beaver triples); headers included."""
+    from mpc.ot.costs import iknp_bytes
+    from mpc.transport.wire import header_bytes
+    pairs = parties * (parties - 1)
+    layers = threshold_layer_ands(parties, width, thresholds)
+    ot = iknp_bytes("chosen-ot", sum(layers) * count, 1)
+    conversion = iknp_bytes("chosen-ot", thresholds * count, width // 8)
+    return {"triple_bytes": pairs * (ot["receiver"] + ot["sender"]),
+            "online_bytes": sum(pairs * (-(-2 * k * count // 8) + header_bytes(gmw.TAG_AND)) for k in layers),
+            "b2a_bytes": (parties - 1) ** 2 * (conversion["receiver"] + conversion["sender"]),
+            "and_rounds": len(layers)}
 
 
 def costs(parties: int, width: int, count: int) -> dict:
@@ -63,11 +93,18 @@ def costs(parties: int, width: int, count: int) -> dict:
 def sign_bits(context, words: np.ndarray) -> np.ndarray:
     """My XOR share of msb(sum over parties of their words) per element; `words` is my (w, N)."""
     width, count = words.shape
+    gates = gmw.AndGates(context, and_count(context.parties, width) * count)
+    high, low = _two_words(gates, context, words)
+    return _msb_of_sum(gates, high, low)
+
+
+def _two_words(gates, context, words: np.ndarray):
+    """XOR shares of two words whose sum is the sum of the parties' words: layers of 3:2
+    compressors, all ANDs of a layer in one round."""
     me, parties = context.me, context.parties
-    gates = gmw.AndGates(context, and_count(parties, width) * count)
     zero = np.zeros_like(words)
     operands = [words if p == me else zero for p in range(parties)]
-    while len(operands) > 2:          # one layer of 3:2 compressors, all ANDs in one round
+    while len(operands) > 2:
         groups = len(operands) // 3
         a = np.stack([operands[3 * g] for g in range(groups)])
         b = np.stack([operands[3 * g + 1] for g in range(groups)])
@@ -76,11 +113,51 @@ def sign_bits(context, words: np.ndarray) -> np.ndarray:
         shifted = np.concatenate([np.zeros_like(carry[:, :1]), carry], axis=1)
         rest = operands[3 * groups:]
         operands = [x for g in range(groups) for x in (a[g] ^ b[g] ^ c[g], shifted[g])] + rest
-    high, low = operands
+    return operands[0], operands[1]
+
+
+def _msb_of_sum(gates, high: np.ndarray, low: np.ndarray) -> np.ndarray:
     generate = gates(high[:-1], low[:-1])          # (w-1, N)
     propagate = high[:-1] ^ low[:-1]
     carry = _carry_tree(gates, generate, propagate)
     return high[-1] ^ low[-1] ^ carry
+
+
+def threshold_signs(context, words: np.ndarray, constants) -> np.ndarray:
+    """My XOR shares (T, N) of msb(x - c_t) for public ints c_t, x the sum of the parties' words.
+
+    x = A + B once; A + B - c = S + 2 M with S = A ^ B ^ K and M = maj(A, B, K) for the public
+    K = -c mod 2^w, and maj is A & B where K_i = 0, A | B where K_i = 1: both computed once, so each
+    threshold costs only the msb circuit of S + 2M."""
+    width, count = words.shape
+    kinds = len(constants)
+    gates = gmw.AndGates(context, sum(threshold_layer_ands(context.parties, width, kinds)) * count)
+    high, low = _two_words(gates, context, words)
+    both = gates(high[:-1], low[:-1])
+    either = high[:-1] ^ low[:-1] ^ both
+    k = np.array([[((-int(c)) >> i) & 1 for i in range(width)] for c in constants], dtype=np.uint8)
+    sums = np.broadcast_to(high ^ low, (kinds, width, count)).copy()
+    if context.me == 0:                            # the public K joins party 0's share
+        sums ^= k[:, :, None]
+    majority = np.where(k[:, :-1, None].astype(bool), either[None], both[None])
+    carries = np.concatenate([np.zeros((kinds, 1, count), np.uint8), majority], axis=1)
+    flat_sums = np.ascontiguousarray(sums.transpose(1, 0, 2)).reshape(width, kinds * count)
+    flat_carries = np.ascontiguousarray(carries.transpose(1, 0, 2)).reshape(width, kinds * count)
+    return _msb_of_sum(gates, flat_sums, flat_carries).reshape(kinds, count)
+
+
+def at_least(x, constants):
+    """Integer 0/1 shares (T, N) of [x_i >= c_t] for public ints c_t (x's scale applied), any
+    number of parties; correct when |x - c_t| < 2^(w-1)."""
+    flat = x.reshape(-1)
+    count, kinds = flat.size, len(constants)
+    anchor = flat[np.tile(np.arange(count), kinds)].reshape(kinds, count)
+    if count == 0 or kinds == 0:
+        return anchor._new(share_words.ring_of(x).zeros(anchor.shape), 0)
+    below = threshold_signs(x.context, share_words.bits(flat), constants)
+    if x.context.me == 0:                          # [x >= c] = NOT [x < c]: party 0 flips
+        below = below ^ 1
+    return bit_to_arithmetic(anchor, below.reshape(-1))
 
 
 def _carry_tree(gates, generate: np.ndarray, propagate: np.ndarray) -> np.ndarray:

@@ -10,6 +10,8 @@ Spec: protocols/ss-functions.md, "Building blocks".
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -37,12 +39,17 @@ def at_least(x, thresholds) -> "SharedArray":
     """Integer 0/1 shares c[t, i] = [x_i >= thresholds[t]] for every public threshold, shape
     (T, x.size): one batched comparison of T * x.size elements."""
     thresholds = np.asarray(thresholds, dtype=np.float64).reshape(-1, 1)
-    if x.context.parties == 2:                        # one circuit for all thresholds
-        from mpc.ss import brackets_gc
-        scale = 1 << x.fractional_bits
-        return brackets_gc.at_least(x, [int(round(float(t) * scale)) for t in thresholds.ravel()])
-    below = tiled(x, thresholds.shape[0]) < thresholds
-    return 1 - below
+    from mpc.ss import brackets_gc, compare_n
+    scale = 1 << x.fractional_bits
+    # x is a multiple of 2^-f, so [x >= t] = [x 2^f >= ceil(t 2^f)] exactly, for any real t
+    constants = [math.ceil(float(t) * scale) for t in thresholds.ravel()]
+    if x.context.parties == 2:                        # one garbled circuit for all thresholds
+        return brackets_gc.at_least(x, constants)
+    if len(constants) == 1:                           # GMW: the sign of x - c
+        public = np.array(constants, np.int64).reshape(-1, 1)       # on x's grid: exact
+        public = public / float(scale) if x.is_fixed_point else public
+        return 1 - (tiled(x, 1) < public)
+    return compare_n.at_least(x, constants)           # GMW, the shares added once for all T
 
 
 def negative(x):
