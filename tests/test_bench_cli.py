@@ -15,7 +15,8 @@ CASES = {"transport": {"mpc-plain", "mpc-curve", "raw-pyzmq-plain", "raw-pyzmq-c
                        "latency-mpc-plain", "latency-raw-pyzmq-plain"},
          "ot": {"random-ot", "correlated-ot", "chosen-ot", "correlated-ot-z64", "base-ot"},
          "gc": {"garble", "evaluate", "aes-2pc", "aes-2pc-batch", "large-2pc"},
-         "ss": {"mul-online", "mul-online-z64", "mul-with-triples", "shamir-mul-3p", "matmul-100"},
+         "ss": {"mul-online", "mul-online-z64", "mul-with-triples", "shamir-mul-3p", "matmul-100",
+                "sigmoid", "reciprocal"},
          "pir": {"pir-preprocess", "pir-scan", "pir-hint", "pir-query", "pir-batch"}}
 LOCAL_CASES = {"garble", "evaluate", "pir-preprocess", "pir-scan"}  # native or one-party work: no traffic
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from mpc.errors import MpcError, ProtocolError, SessionMismatch
-from mpc.ss import api
+from mpc.ss import api, compute
 from mpc.transport import LocalNetwork, run_threads
 from ss_session import ThreadSession
 
@@ -99,11 +99,17 @@ def test_shamir_needs_an_honest_majority():
     assert run_threads(body, parties=2, timeout=5) == [True, True]
 
 
-def test_comparisons_need_two_parties():
+def test_comparisons_need_additive_shares_and_millionaires_two_parties():
+    # Comparisons run for any n >= 2 (n >= 3: mpc.ss.compare_n); the millionaires' problem
+    # names two parties, and Shamir shares cannot be compared.
     def job(s):
         x = api.input(s, np.arange(3) if s.me == 0 else None, owner=0)
-        with pytest.raises(MpcError, match="two-party"):
-            x < 1
+        assert np.array_equal(api.reveal(x < 1), [1, 0, 0])
+        with pytest.raises(MpcError, match="two parties"):
+            compute.millionaires(s, 5)
+        z = api.input(s, np.arange(3) if s.me == 0 else None, owner=0, kind="shamir")
+        with pytest.raises(TypeError, match="additive"):
+            z < 1
         return True
     assert run(job, parties=3) == [True] * 3
 

@@ -30,8 +30,8 @@ def run_example(code: str):
     return captured[-1]
 
 
-def test_there_are_six_examples():
-    assert len(BLOCKS) == 6
+def test_there_are_seven_examples():
+    assert len(BLOCKS) == 7
 
 
 def test_shared_arrays_example():
@@ -70,3 +70,11 @@ def test_millionaires_example():
 def test_shamir_example():
     for product, dot in run_example(BLOCKS[5]):
         assert list(product) == [21, -32, -45] and dot == -56
+
+
+def test_nonlinear_example():
+    score, count = np.array([-2.0, 0.0, 3.5]), np.array([4.0, 8.0, 0.5])
+    for sigmoid, ratio, less in run_example(BLOCKS[6]):
+        assert np.max(np.abs(sigmoid - 1 / (1 + np.exp(-score)))) < 1e-3
+        assert np.max(np.abs(ratio - score / count)) < 1e-3
+        assert list(less) == [1, 1, 0]

@@ -21,7 +21,7 @@ from functools import partial
 
 import numpy as np
 
-from mpc.bench import BenchOptions, measurement
+from mpc.bench import BenchOptions, _ss_functions, measurement
 
 DESCRIPTION = ("secret sharing: Beaver multiplication of reals in Z_2^128 (online, with OT triples), integers in "
                "Z_2^64, 3-party Shamir, 100x100 matmul")
@@ -202,4 +202,4 @@ def run(options: BenchOptions) -> list[dict]:
              ring=RINGS["matmul-100"], values="reals, 20 fractional bits, local truncation",
              bytes_expected=expected["matmul-100"],
              triple_source="insecure-dealer matrix triple, made during timing", security=security),
-    ]
+    ] + _ss_functions.rows(options, _run, security)   # sigmoid, reciprocal (protocols/ss-functions.md)

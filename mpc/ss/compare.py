@@ -54,9 +54,6 @@ def _operands(a, b):
     if not isinstance(anchor, SharedArray):
         raise TypeError("compare at least one SharedArray")
     ctx = anchor.context
-    if ctx.parties != 2:
-        raise MpcError(f"secret comparisons run through two-party garbled circuits; this session "
-                       f"has {ctx.parties} parties")
     if anchor.kind != ADDITIVE:
         raise TypeError("secret comparisons need additive shares (kind='additive')")
     a = a if isinstance(a, SharedArray) else _public_as_shared(anchor, a)
@@ -80,9 +77,12 @@ def _public_as_shared(anchor, value):
 
 
 def _run(op: str, x, y):
-    """Shares of f(x, y) elementwise through one garbled-circuit job with one instance per element."""
+    """Shares of f(x, y) elementwise through one garbled-circuit job with one instance per element
+    (two parties) or GMW and B2A (n >= 3 parties, mpc.ss.compare_n; protocols/ss-functions.md)."""
     from mpc.gc import EVALUATOR, GARBLER, Job, run_job
     ctx, ring = x.context, x.ring
+    if ctx.parties > 2:
+        return _run_many(op, x, y)
     count = x.size
     if count == 0:
         return ring.zeros(x.shape)
@@ -96,6 +96,19 @@ def _run(op: str, x, y):
     result = run_job(ctx.channel(0), EVALUATOR, job, [xs, ys], party=_gc_party(ctx))
     rows = [result] if count == 1 and isinstance(result, tuple) else result
     return ring.from_python([row[0] for row in rows], x.shape)
+
+
+def _run_many(op: str, x, y) -> np.ndarray:
+    from mpc.ss import compare_n
+    if op == "lt":
+        return compare_n.negative(x - y).share
+    if op == "eq":   # equal iff neither x - y nor y - x is negative: both signs in one circuit run
+        difference = (x - y).reshape(-1)
+        both = difference[np.tile(np.arange(x.size), 2)] * np.repeat(np.array([1, -1]), x.size)
+        signs = compare_n.negative(both)
+        return (1 - signs[:x.size] - signs[x.size:]).share.reshape(x.shape)
+    less = compare_n.negative(x - y)                  # max: x + [x < y] (y - x), exact
+    return (x + less * (y - x)).share
 
 
 def less_than(a, b):
