@@ -158,3 +158,19 @@ def test_domain_is_checked():
             nl.exp(shared, high=100.0)
         return True
     assert all(run_threads(body, parties=2, timeout=60))
+
+
+def test_operators_reach_the_nonlinear_functions():
+    """abs(x) and x / y with a secret y are the spec's `absolute` and `divide` (same bounds)."""
+    x = quantise(np.linspace(-30, 30, 24))
+    y = quantise(np.linspace(0.75, 12, 24))
+
+    def body(endpoint):
+        session = ThreadSession(endpoint)
+        api.configure(session, triples="insecure-dealer", fractional_bits=F)
+        a = api.input(session, x if session.me == 0 else None, owner=0)
+        b = api.input(session, y if session.me == 1 else None, owner=1)
+        return api.reveal(abs(a)), api.reveal(a / b)
+    absolute, quotient = run_threads(body, parties=2, timeout=120)[0]
+    assert np.array_equal(absolute, np.abs(x))
+    assert np.all(np.abs(quotient - x / y) <= np.abs(x) * (8 * 2 * U / y + 2 * U) + 2 * U)

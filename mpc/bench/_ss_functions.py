@@ -58,7 +58,7 @@ def job(session, sizes: dict, repeat: int) -> dict:
             seconds = time.perf_counter() - start
             after = _traffic(session)
             row = {"seconds": seconds, "sent": after[0] - before[0], "received": after[1] - before[1],
-                   "rounds": after[2] - before[2]}
+                   "rounds": after[2] - before[2], "ring": x.ring.name}
             if best is None or seconds < best["seconds"]:
                 best = row
         results[case] = best
@@ -80,7 +80,7 @@ def rows(options, run_parties, security: str) -> list[dict]:
         sent = sum(p["sent"] for p in parts)
         out.append(measurement(
             "ss", case, sizes[case], seconds, bytes_sent=sent, bytes_received=sum(p["received"] for p in parts),
-            rounds=sum(p["rounds"] for p in parts), parties=2, elements_per_s=sizes[case] / seconds,
+            rounds=sum(p["rounds"] for p in parts), parties=2, ring=parts[0]["ring"], elements_per_s=sizes[case] / seconds,
             bytes_per_element=sent / sizes[case], security=security,
             function="sigmoid(method='exact')" if case == "sigmoid" else "reciprocal (domain 2^-8..2^16)",
             triple_source="insecure-dealer, made before timing; comparisons by garbled circuits"))

@@ -243,9 +243,9 @@ class SharedArray:
         trunc(x M1, f + s) + trunc(x M0, 2f + s): both products stay below 2^(2f) |x| 2^f, so the range
         is that of a product, and |error| <= |x / c| 2^-2f + 2 truncation errors (protocols/ss-additive.md).
         """
-        if isinstance(other, SharedArray):
-            raise TypeError("division by a secret is a nonlinear function (a reciprocal); "
-                            "only division by public numbers is built in")
+        if isinstance(other, SharedArray):   # secret divisor: Newton on a normalised reciprocal
+            from mpc.ss import nonlinear
+            return nonlinear.divide(self, other)
         array = self._public(other, "divide")
         if self.kind == SHAMIR:
             raise TypeError("Shamir-shared arrays hold integers; divide additive reals instead")
@@ -380,6 +380,10 @@ class SharedArray:
     def max(self) -> "SharedArray":
         from mpc.ss import compare
         return compare.max_all(self)
+
+    def __abs__(self) -> "SharedArray":
+        from mpc.ss import nonlinear      # exact, one batched comparison (protocols/ss-functions.md)
+        return nonlinear.absolute(self)
 
     def reveal(self, to=None):
         from mpc.ss import api

@@ -13,7 +13,6 @@ import functools
 
 import numpy as np
 
-from mpc.errors import MpcError
 
 WIDTH = 64
 _OPS = ("lt", "eq", "max")

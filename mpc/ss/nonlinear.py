@@ -145,8 +145,8 @@ def divide(x, y, **domain):
 
     Secret y: x * reciprocal(y), error |x| * (reciprocal's error) + n u.  Public y: x * (1/y)."""
     from mpc.ss.array import SharedArray
-    if not isinstance(y, SharedArray):
-        return x * (1.0 / np.asarray(y, dtype=np.float64))
+    if not isinstance(y, SharedArray):   # public divisor: SharedArray's division keeps 2f bits of 1/y
+        return x / np.asarray(y, dtype=np.float64)
     inverse = reciprocal(y, **domain)
     return inverse * x if not isinstance(x, SharedArray) else pw.fixed(x) * inverse
 
