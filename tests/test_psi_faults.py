@@ -4,7 +4,6 @@ timeouts from the config (spec: protocols/psi-rsa.md, "Messages"; mpc/commands/_
 from __future__ import annotations
 
 import argparse
-import threading
 import time
 import tracemalloc
 

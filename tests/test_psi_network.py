@@ -128,7 +128,7 @@ def test_wrong_keys_and_plain_tcp_are_refused_on_both_sides(tmp_path):
     """A client with the wrong server key, and a plain-TCP client, never get a session."""
     a = write_ids(tmp_path / "a.csv", "id", ["x1", "x2"])
     b = write_ids(tmp_path / "b.csv", "id", ["x2"])
-    wrong = subprocess.run(mpc_cmd("keygen", "mallory", "--dir", str(tmp_path / "other")), check=True,
+    subprocess.run(mpc_cmd("keygen", "mallory", "--dir", str(tmp_path / "other")), check=True,
                            capture_output=True)
     wrong_key = (tmp_path / "other" / "mallory.pub").read_text().split('"')[-2]
     for label, security in (("wrong server key", None), ("plain TCP", ["--insecure"])):

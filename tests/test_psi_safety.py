@@ -11,7 +11,6 @@ import json
 import os
 import time
 
-import pytest
 
 import mpc.psi as psi
 from mpc.cli import main

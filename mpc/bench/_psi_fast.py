@@ -14,11 +14,10 @@ Started from mpc/bench/psi.py (module name with a leading underscore: not a prot
 from __future__ import annotations
 
 import os
-import time
 from functools import partial
 
-from mpc.bench import BenchOptions, measurement, sync_pair
-from mpc.bench.psi import DEFAULT_SIZES, QUICK_SIZES, SINGLE_RUN_FROM, _peak_rss_bytes, _reset_peak_rss, bench_ids
+from mpc.bench import BenchOptions, measurement
+from mpc.bench.psi import DEFAULT_SIZES, QUICK_SIZES, SINGLE_RUN_FROM, bench_ids, timed_run
 from mpc.bench.psi import party_sets
 
 
@@ -37,15 +36,7 @@ def party_job(channel, me: int, n: int, protocol: str, threads: int | None) -> d
     server_start, client_start, _common = party_sets(n)
     ids = bench_ids(server_start if me == 0 else client_start, n)
     role = make_role(protocol, "server" if me == 0 else "client", channel, threads=threads)
-    peak_reset = _reset_peak_rss()
-    sync_pair(channel, me)
-    cpu, start = time.process_time(), time.perf_counter()
-    outcome = role.run(ids)
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    return {"seconds": seconds, "cpu_seconds": cpu, "phases": dict(outcome.phases),
-            "sent": outcome.bytes_sent, "received": outcome.bytes_received, "rounds": outcome.rounds,
-            "intersection": outcome.intersection_size, "peak_rss_bytes": _peak_rss_bytes(),
-            "peak_rss_reset": peak_reset}
+    return timed_run(channel, me, role, ids)
 
 
 def _session_job(session, n, protocol, threads):

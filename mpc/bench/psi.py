@@ -92,6 +92,12 @@ def party_job(channel, me: int, n: int, batch: int | None, threads: int | None) 
         role = RsaPsiServer(channel, key_bits=KEY_BITS, batch_size=batch, threads=threads)
     else:
         role = RsaPsiClient(channel, threads=threads)
+    return dict(timed_run(channel, me, role, ids), batch=batch)
+
+
+def timed_run(channel, me: int, role, ids) -> dict:
+    """Run one PSI role after a sync with the peer: seconds, CPU seconds, phases, traffic, sizes and
+    peak RSS (shared by every protocol's benchmark)."""
     peak_reset = _reset_peak_rss()
     sync_pair(channel, me)
     cpu, start = time.process_time(), time.perf_counter()
@@ -100,7 +106,7 @@ def party_job(channel, me: int, n: int, batch: int | None, threads: int | None) 
     return {"seconds": seconds, "cpu_seconds": cpu, "phases": dict(outcome.phases),
             "sent": outcome.bytes_sent, "received": outcome.bytes_received, "rounds": outcome.rounds,
             "intersection": outcome.intersection_size, "distinct": outcome.distinct,
-            "peak_rss_bytes": _peak_rss_bytes(), "peak_rss_reset": peak_reset, "batch": batch}
+            "peak_rss_bytes": _peak_rss_bytes(), "peak_rss_reset": peak_reset}
 
 
 def _session_job(session, n, batch, threads):

@@ -15,20 +15,12 @@ RING_BITS = 64
 
 
 def to_ring(values) -> np.ndarray:
-    """Integers (any signed/unsigned numpy or Python ints within 64 bits) as ring elements."""
-    array = np.asarray(values)
-    if array.dtype == np.uint64:
-        return array.copy()
-    if array.dtype.kind == "b":
-        return array.astype(np.uint64)
-    if array.dtype.kind in "iu":
-        return array.astype(np.int64).view(np.uint64)
-    if array.dtype.kind == "O":
-        try:
-            return np.array([int(v) % (1 << 64) for v in array.ravel()], dtype=np.uint64).reshape(array.shape)
-        except (TypeError, ValueError) as exc:
-            raise TypeError("integer sharing needs integer values") from exc
-    raise TypeError(f"integer sharing needs an integer array, not {array.dtype}")
+    """Integers (any signed/unsigned numpy or Python ints) as elements of Z_2^64 (reduced mod 2^64)."""
+    from mpc.ss.ring import RING64
+    try:
+        return RING64.from_int(values)
+    except ValueError as exc:        # an object array of non-integers
+        raise TypeError("integer sharing needs integer values") from exc
 
 
 def from_ring(values: np.ndarray, signed: bool = True) -> np.ndarray:

@@ -52,7 +52,6 @@ def _operands(a, b):
     anchor = a if isinstance(a, SharedArray) else b
     if not isinstance(anchor, SharedArray):
         raise TypeError("compare at least one SharedArray")
-    ctx = anchor.context
     if anchor.kind != ADDITIVE:
         raise TypeError("secret comparisons need additive shares (kind='additive')")
     a = a if isinstance(a, SharedArray) else _public_as_shared(anchor, a)

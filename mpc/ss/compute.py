@@ -124,7 +124,6 @@ def secure_variance(session, samples, *, axis=None, bound: float = 2.0 ** 40, to
     unrounded data: |err| <= std(x) 2^-g + 2^-(2g+2), plus the final rounding to float64.
     With `axis`, one variance per remaining index, all in one round.
     """
-    ctx = api.context(session)
     samples = np.asarray(samples, dtype=np.float64)
     if samples.size and not np.all(np.abs(samples) <= bound):
         raise RangeError(f"secure_variance: a value exceeds the public bound {bound} in magnitude "

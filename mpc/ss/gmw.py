@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mpc.ss.pairwise import PairwiseOt
+
 from mpc.ss.randomness import random_bits
 
 TAG_AND = "ss:gmw:and"
@@ -29,30 +31,11 @@ def _unpack(packed: np.ndarray, count: int) -> np.ndarray:
     return np.unpackbits(np.asarray(packed, dtype=np.uint8), bitorder="little")[:count]
 
 
-class BitTriples:
+class BitTriples(PairwiseOt):
     """Boolean AND triples over IKNP OT between every ordered pair of one session's parties."""
 
     def __init__(self, context):
         self.context = context
-        self._senders: dict = {}
-        self._receivers: dict = {}
-
-    def _roles(self, peer: int):
-        from mpc.ot import IknpReceiver, IknpSender
-        if peer not in self._senders:
-            channel = self.context.channel(peer)
-            self._senders[peer] = IknpSender(channel, self.context.rng)
-            self._receivers[peer] = IknpReceiver(channel, self.context.rng)
-        return self._senders[peer], self._receivers[peer]
-
-    def _pairs(self):
-        """(receiver, sender) ordered pairs that involve me, in one order for every party."""
-        n, me = self.context.parties, self.context.me
-        for low in range(n):
-            for high in range(low + 1, n):
-                if me in (low, high):
-                    yield low, high
-                    yield high, low
 
     def take(self, count: int):
         """My shares (a, b, c) of `count` fresh triples, each a uint8 0/1 array."""

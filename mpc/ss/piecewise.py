@@ -11,8 +11,12 @@ Spec: protocols/ss-functions.md, "Building blocks".
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:   # annotations only: SharedArray imports this module's users
+    from mpc.ss.array import SharedArray
 
 
 def fixed(x):

@@ -19,6 +19,8 @@ import logging
 
 import numpy as np
 
+from mpc.ss.pairwise import PairwiseOt
+
 from mpc.ss.randomness import random_bytes
 from mpc.ss.ring import RING64, RING128, contiguous
 
@@ -106,33 +108,9 @@ class TripleSource:
         raise NotImplementedError
 
 
-class GilboaTriples(TripleSource):
-    """Triples from IKNP correlated OT over Z_2^64, pairwise over all ordered pairs of parties."""
-
-    def __init__(self, context):
-        super().__init__(context)
-        self._senders = {}
-        self._receivers = {}
-
-    def _roles(self, peer: int):
-        from mpc.ot import IknpReceiver, IknpSender
-        if peer not in self._senders:
-            channel = self.context.channel(peer)
-            prg = self.context.rng
-            # Both directions share the channel: each IKNP tag is sent by one role only, so the two
-            # instances never read each other's messages; `_pairs` keeps the order the same.
-            self._senders[peer] = IknpSender(channel, prg)
-            self._receivers[peer] = IknpReceiver(channel, prg)
-        return self._senders[peer], self._receivers[peer]
-
-    def _pairs(self):
-        """(receiver, sender) ordered pairs that involve me, in one global order for all parties."""
-        n, me = self.context.parties, self.context.me
-        for low in range(n):
-            for high in range(low + 1, n):
-                if me in (low, high):
-                    yield low, high
-                    yield high, low
+class GilboaTriples(TripleSource, PairwiseOt):
+    """Triples from IKNP correlated OT over Z_2^64 or Z_2^128, pairwise over all ordered pairs of
+    parties (the OT roles and the pair order come from PairwiseOt)."""
 
     def cross_shares(self, mine: np.ndarray, receive_from_peer: bool, peer: int, ring=RING128) -> np.ndarray:
         """Additive share of u * v where u is the receiver's element and v the sender's, per element."""
