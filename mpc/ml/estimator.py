@@ -231,7 +231,7 @@ class VerticalLogisticRegression:
         lr.intercept_ = np.array([float(guest["intercept"]) - float(np.sum(weights * mean / scale))])
         lr.classes_ = np.array([0, 1])
         lr.n_features_in_ = weights.size
-        lr.feature_names_in_ = np.array(list(guest["features"]) + list(host["features"]), dtype=object)
+        lr.mpc_feature_names_ = list(guest["features"]) + list(host["features"])   # column order
         return lr
 
 
