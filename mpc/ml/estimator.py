@@ -6,8 +6,8 @@ features, the host other features of the same rows in the same order (as `mpc ps
 Both parties construct the estimator with the same parameters and call the same methods; the guest
 passes y to fit.  Each party standardises its own features and keeps its part of the model; the
 scores of `decision_function` / `predict_proba` go to the guest (None at the host).
-Protocols: "ss" (default; secret sharing with OT, mpc.ml.ss_train) and "he" (Paillier with secret
-sharing, mpc.ml.he_train).  Spec: protocols/lr-vertical.md.
+Protocols: "ss" (default; secret sharing with OT, mpc.ml.ss_guest / ss_host) and "he" (Paillier
+with secret sharing, mpc.ml.he_guest / he_host).  Spec: protocols/lr-vertical.md.
 
     def job(session):
         X, y = (X_bank, y_bank) if session.me == 0 else (X_invoices, None)
@@ -109,11 +109,15 @@ class VerticalLogisticRegression:
 
     def _trainer(self, session, role, x_std, d_peer, params, seed, labels, weights):
         if self.protocol == "ss":
-            from mpc.ml.ss_train import SsTrainer
-            return SsTrainer(session, role, fixedpoint.encode_features(x_std), d_peer, params, seed,
-                             labels=labels, sample_weights=weights, progress=self.progress, timeout=self.timeout)
-        from mpc.ml.he_train import HeTrainer
-        return HeTrainer(session, role, fixedpoint.encode_features(x_std), d_peer, params, seed,
+            from mpc.ml.ss_guest import SsGuest
+            from mpc.ml.ss_host import SsHost
+            role_class = SsGuest if role == "guest" else SsHost
+            return role_class(session, fixedpoint.encode_features(x_std), d_peer, params, seed,
+                              labels=labels, sample_weights=weights, progress=self.progress, timeout=self.timeout)
+        from mpc.ml.he_guest import HeGuest
+        from mpc.ml.he_host import HeHost
+        role_class = HeGuest if role == "guest" else HeHost
+        return role_class(session, fixedpoint.encode_features(x_std), d_peer, params, seed,
                          labels=labels, sample_weights=weights, progress=self.progress, timeout=self.timeout,
                          key_bits=self.key_bits)
 

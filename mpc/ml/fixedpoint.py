@@ -17,7 +17,7 @@ import numpy as np
 
 from mpc.errors import ConfigError
 
-FEATURE_BITS = 7           # standardised features to 2^-7 (quantisation error <= 2^-8 per value)
+FEATURE_BITS = 8           # standardised features to 2^-8 (quantisation error <= 2^-9 per value)
 WEIGHT_BITS = 16           # weights and intercept to 2^-16
 CLASS_WEIGHT_BITS = 6      # class weights / max class weight to 2^-6 (when class_weight is set)
 FEATURE_CLIP = 8.0         # |standardised feature| <= 8 (values beyond are clipped, and counted)
@@ -41,17 +41,26 @@ def gradient_scale(weighted: bool) -> int:
     return 2 * FEATURE_BITS + WEIGHT_BITS + (CLASS_WEIGHT_BITS if weighted else 0)
 
 
+FEATURE_OFFSET_BITS = math.ceil(math.log2(FEATURE_CLIP)) + FEATURE_BITS   # |encoded feature| <= 2^this
+RESIDUAL_BOUND = 4.0       # r = 4 (sigma~(z) - y) lies in [-4, 4]
+
+
+def z_bound_bits(features: int) -> float:
+    """log2 of the largest |integer z + 2| (the hard-sigmoid circuit reads it as signed 64-bit):
+    |z| <= d * FEATURE_CLIP * WEIGHT_CLIP + WEIGHT_CLIP (features clipped, weights saturated)."""
+    return math.log2(features * FEATURE_CLIP * WEIGHT_CLIP + WEIGHT_CLIP + 2.0) + residual_scale()
+
+
 def gradient_bound_bits(batch: int, features: int, weighted: bool) -> float:
-    """log2 of the largest |integer gradient| any batch can produce (see the spec's derivation):
-    |z| <= d * FEATURE_CLIP * WEIGHT_CLIP + WEIGHT_CLIP, |r| <= |z| + 6, |g| <= B * FEATURE_CLIP * |r|."""
-    z = features * FEATURE_CLIP * WEIGHT_CLIP + WEIGHT_CLIP
-    residual = z + 6.0
-    gradient = batch * max(FEATURE_CLIP, 1.0) * residual
-    return math.log2(gradient) + gradient_scale(weighted)
+    """log2 of the largest |integer gradient| any batch can produce: |g| <= B * FEATURE_CLIP * 4
+    (class weights are at most 1), at 2^gradient_scale."""
+    return math.log2(batch * FEATURE_CLIP * RESIDUAL_BOUND) + gradient_scale(weighted)
 
 
 def check_budget(batch: int, features: int, weighted: bool) -> None:
     """Raise ConfigError when a batch of this size over this many features could overflow."""
+    if z_bound_bits(features) > BUDGET_BITS:
+        raise ConfigError(f"{features} features are too many for the 2^{BUDGET_BITS} range of the ss protocol")
     bits = gradient_bound_bits(batch, features, weighted)
     if bits > BUDGET_BITS:
         largest = batch

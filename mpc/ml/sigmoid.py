@@ -1,42 +1,43 @@
-"""The sigmoid approximation used inside training, and the exact one used for scores.
+"""The sigmoid approximation used inside training (on shares), and the exact one used for scores.
 
 For mpc.ml.ss_* and mpc.ml.he_* (spec: protocols/lr-vertical.md, "Sigmoid").  Training uses the
-first-order Taylor polynomial of the logistic function at 0 (as FATE's SSHE-LR and Hardy et al.
-2017 do):
+clipped first-order Taylor polynomial of the logistic function ("hard sigmoid"):
 
-    sigma(z) ~ 1/2 + z/4,   |sigma(z) - (1/2 + z/4)| <= |z|^3 / 48,
-    max error 0.0208 on |z| <= 1, 0.119 at |z| = 2, 0.34 at |z| = 4, growing as |z|/4 beyond.
+    sigma~(z) = min(max(1/2 + z/4, 0), 1),
+    |sigma(z) - sigma~(z)| <= 0.1193 for all z (attained at |z| = 2), <= 0.0208 for |z| <= 1,
+    <= 0.0025 + e^-|z| for |z| >= 2 (the tails are exactly 0 and 1).
 
-Its gradient residual sigma(z) - y is affine in z, so on shares it is exact integer arithmetic
-(residual_offset): the protocols compute r = 4 (sigma~(z) - y) = z + 2 - 4y and fold the 1/4 into
-the learning rate.  Training therefore minimises the quadratic surrogate
-log 2 + (1/2 - y) z + z^2 / 8 of the logistic loss (its second-order Taylor expansion), which ranks
-rows as logistic regression does on standardised data (tests/test_ml_accuracy.py: AUC within 0.01 of
-scikit-learn).  Scores at prediction are the exact logistic function of the linear score (the
-parties know the score's owner; no approximation is needed there).
+It runs as a garbled circuit on the shares of z (party 0 garbles): the circuit adds the shares,
+clips z + 2 to [0, 4] at the residual scale 2^(FEATURE_BITS + WEIGHT_BITS) (255 AND gates per row
+in Z_2^64) and hands party 1 the result plus party 0's fresh mask, so the parties hold shares of
+4 sigma~(z); the guest then subtracts 4y locally: r = 4 (sigma~(z) - y).  With sigma~ in [0, 1],
+SGD converges to the same ranking as logistic regression (the unclipped Taylor polynomial, FATE
+SSHE-LR's choice, loses about 0.01 AUC on breast cancer; tests/test_ml_accuracy.py).  Scores at
+prediction are the exact logistic function of the linear score.
 
-To use a better secret sigmoid later (a clipped minimax polynomial or piecewise form on
-SharedArray), replace `residual_offset` users with a call on shares; the ss protocol then needs a
-truncation of the product, which the 128-bit ring makes sound.
+`SharedSigmoid` is the one class to point at a different secret sigmoid (a minimax polynomial or
+a finer piecewise form): its `residual_base` gets and returns shares.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
+
+from mpc.ss.randomness import random_bytes, random_uint64
 
 SLOPE = 0.25
 INTERCEPT = 0.5
-NAME = "taylor-1"
+NAME = "hard-sigmoid: min(max(1/2 + z/4, 0), 1)"
+MAX_ERROR = 0.1193
+WIDTH = 64
+LIFT_WIDTH = 128      # he: integer shares out of the circuit, masked below 2^LIFT_MASK_BITS
+LIFT_MASK_BITS = 104
 
 
 def approximate(z):
-    """The training approximation 1/2 + z/4 (plaintext, for reference and tests)."""
-    return INTERCEPT + SLOPE * np.asarray(z, dtype=np.float64)
-
-
-def error_bound(radius: float) -> float:
-    """max over |z| <= radius of |sigma(z) - (1/2 + z/4)| (attained at the radius)."""
-    r = float(radius)
-    return abs(logistic(r) - (INTERCEPT + SLOPE * r))
+    """The training approximation (plaintext, for reference and tests)."""
+    return np.clip(INTERCEPT + SLOPE * np.asarray(z, dtype=np.float64), 0.0, 1.0)
 
 
 def logistic(z):
@@ -50,8 +51,73 @@ def logistic(z):
     return out
 
 
-def residual_offset(labels: np.ndarray, scale_bits: int) -> np.ndarray:
-    """The guest's additive term of r = 4 (sigma~(z) - y) at 2^scale_bits: (2 - 4y) 2^scale_bits as
-    int64 (the shared z is added by the protocol)."""
-    y = np.asarray(labels, dtype=np.int64)
-    return (2 - 4 * y) << scale_bits
+def label_term(labels: np.ndarray, scale_bits: int) -> np.ndarray:
+    """-4y at 2^scale_bits as int64: the guest's local part of r = 4 (sigma~(z) - y)."""
+    return -(np.asarray(labels, dtype=np.int64) << (scale_bits + 2))
+
+
+def offset(scale_bits: int) -> int:
+    """2 at 2^scale_bits: added by the guest to its share of z before the circuit."""
+    return 2 << scale_bits
+
+
+@functools.lru_cache(maxsize=8)
+def clip_circuit(upper: int, lift: bool):
+    """v = min(max(z_0 + z_1, 0), upper) (signed 64-bit z), output v - R mod 2^64, or with `lift`
+    v + R mod 2^128 for a mask R < 2^LIFT_MASK_BITS (an integer share without wrap-around).
+    Inputs: z_0 and R from party 0 (garbler), z_1 from party 1 (evaluator)."""
+    from mpc.gc import CircuitBuilder
+    b = CircuitBuilder(f"lr-hard-sigmoid-{upper}-{'lift' if lift else 'ring'}")
+    z0 = b.input(WIDTH)
+    mask = b.input(LIFT_WIDTH if lift else WIDTH)
+    z1 = b.input(WIDTH)
+    z = b.add(z0, z1)
+    keep = b.inv(z[-1])                                   # z >= 0: the sign bit is 0
+    v = [b.and_(keep, bit) for bit in z]                  # max(z, 0)
+    high = [b.constant((upper >> i) & 1) for i in range(WIDTH)]
+    v = b.mux(b.less_than(high, v, signed=True), high, v)  # min(., upper)
+    if lift:
+        b.output(b.add(v + [b.constant(0)] * (LIFT_WIDTH - WIDTH), mask))
+    else:
+        b.output(b.sub(v, mask))
+    return b.build()
+
+
+class SharedSigmoid:
+    """Shares of 4 sigma~(z) from shares of z (+ 2 added by one party) through `gc_party`."""
+
+    def __init__(self, channel, prg, me: int, gc_party):
+        self.channel = channel
+        self.prg = prg
+        self.me = int(me)
+        self.party = gc_party
+
+    def _run(self, z_words: np.ndarray, upper: int, lift: bool):
+        from mpc.gc import EVALUATOR, GARBLER, Job, run_job
+        count = z_words.size
+        job = Job(clip_circuit(upper, lift), (GARBLER, GARBLER, EVALUATOR), (False,) * 3, count, "evaluator")
+        zs = [int(v) for v in np.asarray(z_words, np.uint64).ravel()]
+        if self.me == 0:
+            if lift:
+                raw = random_bytes(self.prg, count * LIFT_MASK_BITS // 8)
+                step = LIFT_MASK_BITS // 8
+                masks = [int.from_bytes(raw[i * step:(i + 1) * step], "little") for i in range(count)]
+            else:
+                masks = [int(v) for v in random_uint64(self.prg, count)]
+            run_job(self.channel, GARBLER, job, [zs, masks], party=self.party)
+            return masks
+        result = run_job(self.channel, EVALUATOR, job, [zs], party=self.party)
+        rows = [result] if count == 1 and isinstance(result, tuple) else result
+        return [row[0] for row in rows]
+
+    def residual_base(self, z_share: np.ndarray, scale_bits: int) -> np.ndarray:
+        """ss: my Z_2^64 share of 4 sigma~(z) at 2^scale_bits."""
+        out = self._run(z_share, 4 << scale_bits, lift=False)
+        return np.array(out, dtype=np.uint64)
+
+    def residual_base_integer(self, z_share: list, scale_bits: int) -> list:
+        """he: my integer share of 4 sigma~(z) from integer shares of z (|z| < 2^62: the shares
+        reduced mod 2^64 sum to z mod 2^64).  Party 0's share is -R, party 1's v + R."""
+        words = np.array([int(v) % (1 << 64) for v in z_share], dtype=np.uint64)
+        out = self._run(words, 4 << scale_bits, lift=True)
+        return [-m for m in out] if self.me == 0 else list(out)

@@ -1,4 +1,5 @@
-"""Vertical logistic regression with Paillier and secret sharing, no third party (protocol "he").
+"""Vertical logistic regression with Paillier and secret sharing, no third party (protocol "he"):
+what both roles share.  The roles are `HeGuest` (mpc/ml/he_guest.py) and `HeHost` (he_host.py).
 
 For mpc.ml.estimator; spec: protocols/lr-vertical.md, "Protocol he".  After Chen et al. 2020,
 "When homomorphic encryption marries secret sharing" (FATE SSHE-LR, SecretFlow HESS-LR): each party
@@ -9,8 +10,9 @@ integer shares (statistically masked: a fresh mask below 2^MASK_BITS hides value
 1. forward: each party sends its share of the PEER's weights encrypted under its own key; the
    peer multiplies by its plaintext features homomorphically, subtracts a fresh mask, and sends
    the B ciphertexts back; decryption gives shares of X_peer (my share of w_peer); so z is shared;
-2. residual r = z + 2 - 4y (mpc.ml.sigmoid; the guest adds its labels' term), class weights by one
-   more encrypted product when class_weight is set;
+2. residual r = 4 (sigma~(z) - y): the hard sigmoid by the same garbled circuit as the ss protocol
+   on the shares reduced mod 2^64 (|z| < 2^62), lifted back to integer shares with a 104-bit mask
+   (mpc.ml.sigmoid); the guest subtracts 4y; class weights by one more encrypted product;
 3. backward: each party sends Enc_own(its share of r) (B ciphertexts); the peer computes
    Enc(X_peer^T r_share) for its d features, masks, returns; decryption gives shares of the gradient;
 4. update: each party updates its shares locally, floor(c g / 2^t) with the same constants as the
@@ -22,27 +24,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from mpc.ml import fixedpoint, sigmoid
+from mpc.ml import fixedpoint
 from mpc.ml.paillier import PublicKey, decrypt, generate_keypair
 from mpc.ss.randomness import random_bytes
 
 TAG_KEY = "ml:he:key"
 TAG_WEIGHTS = "ml:he:weights"
 TAG_FORWARD = "ml:he:forward"
-TAG_CLASS = "ml:he:class"
-TAG_CLASS_BACK = "ml:he:class-back"
-TAG_RESIDUAL = "ml:he:residual"
 TAG_GRADIENT = "ml:he:gradient"
 TAG_SHARES = "ml:he:shares"
 MASK_BITS = 200
-FEATURE_OFFSET_BITS = 10      # |feature| <= FEATURE_CLIP * 2^FEATURE_BITS = 2^10
+FEATURE_OFFSET_BITS = fixedpoint.FEATURE_OFFSET_BITS
 
 
-class HeTrainer:
-    def __init__(self, session, role, x, d_peer, params, seed, *, labels=None, sample_weights=None,
+class HeParty:
+    guest = False
+
+    def __init__(self, session, x, d_peer, params, seed, *, labels=None, sample_weights=None,
                  progress=None, timeout=None, key_bits=2048):
         self.session = session
-        self.guest = role == "guest"
         self.channel = session.channel(1 - session.me)
         self.timeout = timeout
         self.x = np.ascontiguousarray(x, dtype=np.int64)
@@ -60,6 +60,10 @@ class HeTrainer:
         self.peer = [0] * self.d_peer
         self.intercept = [0]
         self.epochs_run = 0
+        from mpc.ml.sigmoid import SharedSigmoid
+        from mpc.ml.update import SharedUpdate
+        self._stop = SharedUpdate(self.channel, self.prg, session.me)
+        self.sigmoid = SharedSigmoid(self.channel, self.prg, session.me, self._stop.party)
 
     # -- keys -------------------------------------------------------------------------------------
     def _keys(self) -> None:
@@ -111,11 +115,7 @@ class HeTrainer:
         own = objects @ np.array(self.own, dtype=object) if self.d else np.zeros(count, dtype=object)
         z = own + np.array(masks, dtype=object) + np.array(theirs, dtype=object)
         z = z + (self.intercept[0] << fixedpoint.FEATURE_BITS)
-        if self.guest:
-            z = z + sigmoid.residual_offset(self.labels[rows], fixedpoint.residual_scale()).astype(object)
-        r = z
-        if self.weighted:
-            r = self._weigh(r, rows)
+        r = self._residual(z, rows)
         r_list = [int(v) for v in r]
         masks, theirs = self._cross(TAG_GRADIENT, r_list, xb.T, count, self.d, self.d_peer)
         own_gradient = (objects.T @ r if self.d else np.zeros(0, dtype=object)) + np.array(masks, dtype=object)
@@ -123,21 +123,9 @@ class HeTrainer:
         intercept_gradient = [sum(r_list) << fixedpoint.FEATURE_BITS]
         self._update(own_gradient, peer_gradient, intercept_gradient, count)
 
-    def _weigh(self, r, rows):
-        """r * s (s the guest's class weights) as new shares: one encrypted elementwise product."""
-        count = len(rows)
-        if self.guest:
-            s = self.sample_weights[rows]
-            raw = self.channel.recv_bytes(TAG_CLASS, count * self.theirs.bytes, timeout=self.timeout)
-            enc = self.theirs.unpack(raw, count)
-            n2 = self.theirs.n2
-            product = [pow(c, int(w), n2) for c, w in zip(enc, s)]
-            masks = self._mask(count)
-            self.channel.send(TAG_CLASS_BACK, self.theirs.pack(self._masked(product, masks)))
-            return r * s.astype(object) + np.array(masks, dtype=object)
-        self.channel.send(TAG_CLASS, self.mine.pack(self.mine.encrypt([int(v) for v in r])))
-        raw = self.channel.recv_bytes(TAG_CLASS_BACK, count * self.mine.bytes, timeout=self.timeout)
-        return np.array(decrypt(self.secret, self.mine.unpack(raw, count), self.mine), dtype=object)
+    def _residual(self, z, rows):
+        """My share of r = 4 (sigma~(z) - y) (times the class weights when set)."""
+        raise NotImplementedError
 
     def _update(self, own_g, peer_g, intercept_g, rows: int) -> None:
         lr, l2 = float(self.params["learning_rate"]), float(self.params["l2"])
@@ -186,9 +174,6 @@ class HeTrainer:
         """One bit to both: every weight moved by at most tol.  The change of each share is masked
         by the peer's, so the parties compare |a + b| <= tol through the ss garbled circuit on
         shares reduced mod 2^64 (the change is far below 2^62)."""
-        from mpc.ml.update import SharedUpdate
-        if not hasattr(self, "_stop"):
-            self._stop = SharedUpdate(self.channel, self.prg, self.session.me)
         now = self._layout(self.own, self.peer, self.intercept)
         before = self._layout(*start)
         words = lambda values: np.array([int(v) % (1 << 64) for v in values], dtype=np.uint64)

@@ -1,15 +1,17 @@
-"""Vertical logistic regression by additive secret sharing between guest and host (protocol "ss").
+"""Vertical logistic regression by additive secret sharing between guest and host (protocol "ss"):
+what both roles share.  The roles are `SsGuest` (mpc/ml/ss_guest.py) and `SsHost` (ss_host.py).
 
-For mpc.ml.estimator; spec: protocols/lr-vertical.md, "Protocol ss".  Both parties run `SsTrainer`
-with their own features (int64 at FEATURE_BITS, rows aligned); the guest also with labels.  The
+For mpc.ml.estimator; spec: protocols/lr-vertical.md, "Protocol ss".  Each party runs its role
+with its own features (int64 at FEATURE_BITS, rows aligned); the guest also with labels.  The
 weights of both parties' features and the intercept are additive shares over Z_2^64 all along.
 Per mini-batch of B rows:
 
 1. forward: z = X_g w_g + X_h w_h + b.  Each party multiplies its plaintext features by its own
    shares locally and by the peer's shares through `PlainProduct` (guest's X_g x host's share of
    w_g, then host's X_h x guest's share of w_h);
-2. residual r = 4 (sigma~(z) - y) = z + 2 - 4y (mpc.ml.sigmoid; the guest adds its labels' term),
-   times the guest's class weights through one more elementwise product when class_weight is set;
+2. residual r = 4 (sigma~(z) - y): the hard sigmoid by a garbled circuit on the shares of z
+   (mpc.ml.sigmoid), the guest subtracts 4y locally; times the guest's class weights through one
+   more elementwise product when class_weight is set;
 3. backward: X_g^T r and X_h^T r the same way (each party's plaintext X against the peer's share
    of r), the intercept's gradient is sum r;
 4. update: one garbled-circuit job (mpc.ml.update) turns the shares of w and g into fresh shares of
@@ -23,8 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from mpc.ml import fixedpoint, sigmoid
+from mpc.ml import fixedpoint
 from mpc.ml.ole import PlainProduct
+from mpc.ml.sigmoid import SharedSigmoid
 from mpc.ml.update import SharedUpdate
 
 TAG_SHARES = "ml:ss:shares"
@@ -36,15 +39,15 @@ def ring_matvec(x: np.ndarray, v: np.ndarray) -> np.ndarray:
         return x.view(np.uint64) @ np.asarray(v, np.uint64)
 
 
-class SsTrainer:
-    """One party of the ss protocol.  `x` int64 (n, d) at FEATURE_BITS; guest: labels (n,) 0/1 and
+class SsParty:
+    """What both roles of the ss protocol do; subclasses fix the order of the products.  `x` int64 (n, d) at FEATURE_BITS; guest: labels (n,) 0/1 and
     optional class weights (n,) int64 at CLASS_WEIGHT_BITS; `d_peer` the peer's feature count."""
 
-    def __init__(self, session, role: str, x: np.ndarray, d_peer: int, params: dict, seed: bytes, *,
+    guest = False
+
+    def __init__(self, session, x: np.ndarray, d_peer: int, params: dict, seed: bytes, *,
                  labels=None, sample_weights=None, progress=None, timeout=None):
         self.session = session
-        self.role = role
-        self.guest = role == "guest"
         self.me = session.me
         self.channel = session.channel(1 - session.me)
         self.x = np.ascontiguousarray(x, dtype=np.int64)
@@ -58,6 +61,7 @@ class SsTrainer:
         self.progress = progress
         self.products = PlainProduct(self.channel, session.rng, session.id, self.me, timeout=timeout)
         self.update = SharedUpdate(self.channel, session.rng, self.me)
+        self.sigmoid = SharedSigmoid(self.channel, session.rng, self.me, self.update.party)
         self.own = np.zeros(self.d, np.uint64)        # my share of my features' weights
         self.peer = np.zeros(self.d_peer, np.uint64)  # my share of the peer's features' weights
         self.intercept = np.zeros(1, np.uint64)
@@ -66,43 +70,28 @@ class SsTrainer:
         total = self.d + self.d_peer
         fixedpoint.check_budget(min(int(params["batch_size"]), self.n), total, self.weighted)
 
-    # -- one mini-batch ------------------------------------------------------------------------
+    # -- one mini-batch (the roles order the products: the guest sends first) -----------------
     def _forward(self, xb: np.ndarray) -> np.ndarray:
-        rows = xb.shape[0]
-        local = ring_matvec(xb, self.own)
-        if self.guest:
-            mine = self.products.send(xb.T)                   # X_g x host's share of w_g
-            theirs = self.products.receive(self.peer, rows)   # X_h x my share of w_h
-        else:
-            theirs = self.products.receive(self.peer, rows)
-            mine = self.products.send(xb.T)
+        """My share of z = X_g w_g + X_h w_h + b at 2^(FEATURE_BITS + WEIGHT_BITS)."""
+        mine, theirs = self._cross_products(xb.T, self.peer, xb.shape[0])
         with np.errstate(over="ignore"):
-            return local + mine + theirs + (self.intercept[0] << np.uint64(fixedpoint.FEATURE_BITS))
-
-    def _residual(self, z: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore"):
-            if self.guest:
-                r = z + sigmoid.residual_offset(self.labels[rows], fixedpoint.residual_scale()).view(np.uint64)
-            else:
-                r = z
-            if not self.weighted:
-                return r
-            if self.guest:
-                s = self.sample_weights[rows]
-                return r * s.view(np.uint64) + self.products.send(s.reshape(-1, 1), total=False)[:, 0]
-            return self.products.receive(r, 1, total=False)[:, 0]
+            return (ring_matvec(xb, self.own) + mine + theirs
+                    + (self.intercept[0] << np.uint64(fixedpoint.FEATURE_BITS)))
 
     def _backward(self, xb: np.ndarray, r: np.ndarray):
+        """My shares of X_own^T r, X_peer^T r and of the intercept's gradient."""
+        mine, peer = self._cross_products(xb, r, self.d_peer)
         with np.errstate(over="ignore"):
-            local = xb.T.view(np.uint64) @ r
-            if self.guest:
-                own = local + self.products.send(xb)
-                peer = self.products.receive(r, self.d_peer)
-            else:
-                peer = self.products.receive(r, self.d_peer)
-                own = local + self.products.send(xb)
+            own = (xb.T.view(np.uint64) @ r) + mine
             intercept = np.array([r.sum(dtype=np.uint64) << np.uint64(fixedpoint.FEATURE_BITS)], np.uint64)
         return own, peer, intercept
+
+    def _cross_products(self, matrix, vector, width):
+        """(my share of matrix x peer's vector, my share of peer's matrix x my vector)."""
+        raise NotImplementedError
+
+    def _residual(self, z: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
 
     def _layout(self, own, peer, intercept) -> np.ndarray:
         """Parameters in the public order: guest's features, host's features, intercept."""
