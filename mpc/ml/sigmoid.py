@@ -33,6 +33,7 @@ MAX_ERROR = 0.1193
 WIDTH = 64
 LIFT_WIDTH = 128      # he: integer shares out of the circuit, masked below 2^LIFT_MASK_BITS
 LIFT_MASK_BITS = 104
+LANES = 1024          # rows per circuit: one garbled instance handles up to LANES rows at once
 
 
 def approximate(z):
@@ -61,10 +62,9 @@ def offset(scale_bits: int) -> int:
     return 2 << scale_bits
 
 
-@functools.lru_cache(maxsize=8)
-def clip_circuit(upper: int, lift: bool):
-    """v = min(max(z_0 + z_1, 0), upper) (signed 64-bit z), output v - R mod 2^64, or with `lift`
-    v + R mod 2^128 for a mask R < 2^LIFT_MASK_BITS (an integer share without wrap-around).
+def _one_lane(upper: int, lift: bool):
+    """One row: v = min(max(z_0 + z_1, 0), upper) (signed 64-bit z), output v - R mod 2^64, or with
+    `lift` v + R mod 2^128 for a mask R < 2^LIFT_MASK_BITS (an integer share without wrap-around).
     Inputs: z_0 and R from party 0 (garbler), z_1 from party 1 (evaluator)."""
     from mpc.gc import CircuitBuilder
     b = CircuitBuilder(f"lr-hard-sigmoid-{upper}-{'lift' if lift else 'ring'}")
@@ -83,6 +83,62 @@ def clip_circuit(upper: int, lift: bool):
     return b.build()
 
 
+def replicate_lanes(circuit, lanes: int):
+    """The circuit run on `lanes` independent rows as one circuit: input value v becomes lanes
+    copies side by side (lane i at bits [size_v i, size_v (i+1))), the output likewise.  Built by
+    renumbering the wires with numpy (the builder would take seconds for 10^6 gates).
+    Candidate for mpc.gc: the GC runtime garbles one instance per native call."""
+    from mpc.gc.circuit import CONST, Circuit
+    sizes = list(circuit.input_sizes)
+    n_in, n1 = sum(sizes), circuit.wire_count
+    (out_w,) = circuit.output_sizes
+    n_mid = n1 - n_in - out_w
+    starts = np.cumsum([0] + sizes)
+    # per original wire: (category start, category size, category base in the new numbering)
+    cat_start = np.empty(n1, np.int64)
+    cat_size = np.empty(n1, np.int64)
+    cat_base = np.empty(n1, np.int64)
+    base = 0
+    for v, size in enumerate(sizes):
+        part = slice(starts[v], starts[v] + size)
+        cat_start[part], cat_size[part], cat_base[part] = starts[v], size, base
+        base += lanes * size
+    cat_start[n_in:n1 - out_w], cat_size[n_in:n1 - out_w], cat_base[n_in:n1 - out_w] = n_in, n_mid, base
+    base += lanes * n_mid
+    cat_start[n1 - out_w:], cat_size[n1 - out_w:], cat_base[n1 - out_w:] = n1 - out_w, out_w, base
+    wires = circuit.wires.astype(np.int64)
+    kinds = circuit.kinds
+    is_const = kinds == CONST
+    lane = np.arange(lanes, dtype=np.int64)[:, None, None]
+
+    def remap(w):
+        return cat_base[w] + lane * cat_size[w] + (w - cat_start[w])
+    new = remap(wires)                                        # (lanes, gates, 3)
+    new[:, is_const, 0] = wires[is_const, 0]                  # a constant's "input" is its bit
+    new[:, is_const, 1] = 0
+    return Circuit(n1 * lanes, tuple(s * lanes for s in sizes), (out_w * lanes,),
+                   np.tile(kinds, lanes), new.reshape(-1, 3).astype(np.uint32),
+                   name=f"{circuit.name}-x{lanes}")
+
+
+@functools.lru_cache(maxsize=8)
+def clip_circuit(upper: int, lift: bool, lanes: int):
+    """`lanes` rows of the hard-sigmoid circuit as one instance: one garbling call per batch."""
+    return replicate_lanes(_one_lane(upper, lift), lanes)
+
+
+def _pack(words: list, width: int) -> int:
+    out = 0
+    for i, w in enumerate(words):
+        out |= int(w) << (width * i)
+    return out
+
+
+def _unpack(value: int, width: int, count: int) -> list:
+    mask = (1 << width) - 1
+    return [(value >> (width * i)) & mask for i in range(count)]
+
+
 class SharedSigmoid:
     """Shares of 4 sigma~(z) from shares of z (+ 2 added by one party) through `gc_party`."""
 
@@ -92,11 +148,18 @@ class SharedSigmoid:
         self.me = int(me)
         self.party = gc_party
 
-    def _run(self, z_words: np.ndarray, upper: int, lift: bool):
+    def _run(self, z_words: np.ndarray, upper: int, lift: bool) -> list:
+        words = [int(v) for v in np.asarray(z_words, np.uint64).ravel()]
+        out = []
+        for first in range(0, len(words), LANES):
+            out += self._run_lanes(words[first:first + LANES], upper, lift)
+        return out
+
+    def _run_lanes(self, zs: list, upper: int, lift: bool) -> list:
         from mpc.gc import EVALUATOR, GARBLER, Job, run_job
-        count = z_words.size
-        job = Job(clip_circuit(upper, lift), (GARBLER, GARBLER, EVALUATOR), (False,) * 3, count, "evaluator")
-        zs = [int(v) for v in np.asarray(z_words, np.uint64).ravel()]
+        count = len(zs)
+        out_width = LIFT_WIDTH if lift else WIDTH
+        job = Job(clip_circuit(upper, lift, count), (GARBLER, GARBLER, EVALUATOR), (False,) * 3, 1, "evaluator")
         if self.me == 0:
             if lift:
                 raw = random_bytes(self.prg, count * LIFT_MASK_BITS // 8)
@@ -104,11 +167,10 @@ class SharedSigmoid:
                 masks = [int.from_bytes(raw[i * step:(i + 1) * step], "little") for i in range(count)]
             else:
                 masks = [int(v) for v in random_uint64(self.prg, count)]
-            run_job(self.channel, GARBLER, job, [zs, masks], party=self.party)
+            run_job(self.channel, GARBLER, job, [[_pack(zs, WIDTH)], [_pack(masks, out_width)]], party=self.party)
             return masks
-        result = run_job(self.channel, EVALUATOR, job, [zs], party=self.party)
-        rows = [result] if count == 1 and isinstance(result, tuple) else result
-        return [row[0] for row in rows]
+        (result,) = run_job(self.channel, EVALUATOR, job, [[_pack(zs, WIDTH)]], party=self.party)
+        return _unpack(result, out_width, count)
 
     def residual_base(self, z_share: np.ndarray, scale_bits: int) -> np.ndarray:
         """ss: my Z_2^64 share of 4 sigma~(z) at 2^scale_bits."""
