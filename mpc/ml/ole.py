@@ -92,6 +92,17 @@ class PlainProduct:
         self._me = int(me)
         self._sent_ots = 0       # tweak counters: my sender direction and my receiver direction
         self._received_ots = 0
+        self._ready = False
+
+    def _setup(self) -> None:
+        """Both IKNP base-OT set-ups in one order at both ends (party 0's sender direction first),
+        so that `exchange`, where both parties start as receivers, cannot deadlock."""
+        if self._ready:
+            return
+        first, second = (self._sender, self._receiver) if self._me == 0 else (self._receiver, self._sender)
+        first.setup()
+        second.setup()
+        self._ready = True
 
     def _tweak(self, counter: int, sender_party: int) -> int:
         return 2 * counter + sender_party    # distinct per OT and direction, same at both ends
@@ -103,6 +114,7 @@ class PlainProduct:
     def send(self, matrix: np.ndarray, *, total: bool = True) -> np.ndarray:
         """Sender side with M (k, L) integers in the clear: my share of v^T M (L,) or of the
         rows v[l] M[l, :] (k, L) when total=False."""
+        self._setup()
         matrix = np.ascontiguousarray(matrix, dtype=np.int64).view(np.uint64)
         k, width = matrix.shape
         out = np.zeros((k, width), np.uint64)
@@ -121,8 +133,37 @@ class PlainProduct:
                 out[rows, cols] = np.negative(p0.sum(axis=1, dtype=np.uint64))
         return out.sum(axis=0, dtype=np.uint64) if total else out
 
+    def exchange(self, matrix: np.ndarray, vector: np.ndarray, width: int, *, total: bool = True):
+        """Both directions at once, each party sender of `matrix` and receiver with `vector`:
+        (my share of matrix x peer's vector, my share of peer's matrix x my vector).  The peer
+        calls exchange too.  Both first send their IKNP columns, then their corrections, so
+        neither waits for the other's computation (same messages and bytes as send + receive)."""
+        self._setup()
+        vector = np.ascontiguousarray(vector, dtype=np.uint64).reshape(-1)
+        k_recv = vector.size
+        pending = []
+        for rows, cols in _chunks(k_recv, width):               # 1. my receiver columns out
+            part = vector[rows]
+            bits = np.unpackbits(part.view(np.uint8), bitorder="little")
+            _, keys = self._receiver.random(bits)
+            tweak = self._tweak(self._received_ots, 1 - self._me)
+            self._received_ots += BITS * part.size * (cols.stop - cols.start)
+            pending.append((rows, cols, bits, keys, tweak))
+        mine = self.send(matrix, total=total)                     # 2. my sender side
+        out = np.zeros((k_recv, width), np.uint64)
+        for rows, cols, bits, keys, tweak in pending:             # 3. my receiver side finished
+            r, c = bits.size // BITS, cols.stop - cols.start
+            correction = self.channel.recv_exact(TAG_CORRECTION, np.uint64, (r, BITS, c), timeout=self.timeout)
+            with np.errstate(over="ignore"):
+                got = self._expand(keys, tweak, c).reshape(r, BITS, c)
+                got += correction * bits.reshape(r, BITS, 1).astype(np.uint64)
+                out[rows, cols] = got.sum(axis=1, dtype=np.uint64)
+        theirs = out.sum(axis=0, dtype=np.uint64) if total else out
+        return mine, theirs
+
     def receive(self, vector: np.ndarray, width: int, *, total: bool = True) -> np.ndarray:
         """Receiver side with v (k,) ring words: my share of v^T M (L,) or of v[l] M[l, :] (k, L)."""
+        self._setup()
         vector = np.ascontiguousarray(vector, dtype=np.uint64).reshape(-1)
         k = vector.size
         out = np.zeros((k, width), np.uint64)

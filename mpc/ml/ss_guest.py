@@ -1,7 +1,7 @@
 """The guest's role in the ss protocol of vertical logistic regression: it holds the labels.
 
 For mpc.ml.estimator; spec: protocols/lr-vertical.md, "Protocol ss".  In every pair of products
-the guest sends first (its plaintext features against the host's shares), then receives.
+both directions of each pair run at once (`PlainProduct.exchange`).
 """
 from __future__ import annotations
 
@@ -15,9 +15,7 @@ class SsGuest(SsParty):
     guest = True
 
     def _cross_products(self, matrix, vector, width):
-        mine = self.products.send(matrix)                 # my features x host's share
-        theirs = self.products.receive(vector, width)     # host's features x my share
-        return mine, theirs
+        return self.products.exchange(matrix, vector, width)   # both directions at once
 
     def _residual(self, z: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """r = 4 (sigma~(z) - y) at 2^(FEATURE_BITS + WEIGHT_BITS), times the class weights if set."""

@@ -1,7 +1,7 @@
 """The host's role in the ss protocol of vertical logistic regression: features only.
 
 For mpc.ml.estimator; spec: protocols/lr-vertical.md, "Protocol ss".  In every pair of products
-the host receives first (the guest's features against its shares), then sends.
+both directions of each pair run at once (`PlainProduct.exchange`).
 """
 from __future__ import annotations
 
@@ -15,9 +15,7 @@ class SsHost(SsParty):
     guest = False
 
     def _cross_products(self, matrix, vector, width):
-        theirs = self.products.receive(vector, width)     # guest's features x my share
-        mine = self.products.send(matrix)                 # my features x guest's share
-        return mine, theirs
+        return self.products.exchange(matrix, vector, width)   # both directions at once
 
     def _residual(self, z: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """My share of r = 4 sigma~(z) (the guest holds -4y); with class weights, the guest's
