@@ -34,7 +34,7 @@ class VerticalLogisticRegression:
 
     def __init__(self, session=None, *, protocol: str = "ss", epochs: int = 5, batch_size: int = 1024,
                  learning_rate: float = 0.1, l2: float = 1e-3, tol: float | None = None, class_weight=None,
-                 key_bits: int = 2048, timeout: float | None = None, progress=None):
+                 key_bits: int = 2048, timeout: float | None = None, progress=None, agree: dict | None = None):
         if protocol not in PROTOCOLS:
             raise ConfigError(f"protocol must be one of {', '.join(PROTOCOLS)}, not {protocol!r}")
         if int(epochs) < 1 or int(batch_size) < 1:
@@ -56,6 +56,7 @@ class VerticalLogisticRegression:
         self.key_bits = int(key_bits)
         self.timeout = timeout
         self.progress = progress
+        self.agree = dict(agree or {})     # more options both parties must pass (e.g. the CLI's)
         self.model_ = None
 
     # -- parameters ----------------------------------------------------------------------------
@@ -63,7 +64,7 @@ class VerticalLogisticRegression:
         """What both parties must agree on (checked at fit)."""
         return {"epochs": self.epochs, "batch_size": self.batch_size, "learning_rate": self.learning_rate,
                 "l2": self.l2, "tol": self.tol, "class_weight": None if self.class_weight is None else "set",
-                "key_bits": self.key_bits if self.protocol == "he" else None}
+                "key_bits": self.key_bits if self.protocol == "he" else None, **self.agree}
 
     def _session(self):
         if self.session is None:
