@@ -15,7 +15,8 @@ CASES = {"transport": {"mpc-plain", "mpc-curve", "raw-pyzmq-plain", "raw-pyzmq-c
                        "latency-mpc-plain", "latency-raw-pyzmq-plain"},
          "ot": {"random-ot", "correlated-ot", "chosen-ot", "correlated-ot-z64", "base-ot"},
          "gc": {"garble", "evaluate", "aes-2pc", "aes-2pc-batch", "large-2pc"},
-         "ss": {"mul-online", "mul-with-triples", "shamir-mul-3p", "matmul-100"}}
+         "ss": {"mul-online", "mul-with-triples", "shamir-mul-3p", "matmul-100"},
+         "lr": {"lr-ss", "lr-he"}}
 
 
 def test_every_benchmark_module_is_listed():
@@ -36,3 +37,5 @@ def test_quick_json_rows(protocol):
         assert row["n"] > 0 and row["seconds"] > 0
         if row["case"] not in ("garble", "evaluate"):      # native kernels send nothing
             assert row["bytes_sent"] > 0 and row["rounds"] > 0
+        if protocol == "lr":   # issue 13's row fields
+            assert {"features", "epochs", "auc", "sklearn_auc"} <= set(row)
