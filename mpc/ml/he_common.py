@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from mpc.ml import fixedpoint
+from mpc.ml.party import TrainingParty
 from mpc.ml.paillier import PublicKey, decrypt, generate_keypair
 from mpc.ss.randomness import random_bytes
 
@@ -37,23 +38,9 @@ MASK_BITS = 200
 FEATURE_OFFSET_BITS = fixedpoint.FEATURE_OFFSET_BITS
 
 
-class HeParty:
-    guest = False
-
-    def __init__(self, session, x, d_peer, params, seed, *, labels=None, sample_weights=None,
-                 progress=None, timeout=None, key_bits=2048):
-        self.session = session
-        self.channel = session.channel(1 - session.me)
-        self.timeout = timeout
-        self.x = np.ascontiguousarray(x, dtype=np.int64)
-        self.n, self.d = self.x.shape
-        self.d_peer = int(d_peer)
-        self.params = params
-        self.weighted = params.get("class_weight") is not None
-        self.labels = None if labels is None else np.asarray(labels, np.int64)
-        self.sample_weights = sample_weights
-        self.seed = seed
-        self.progress = progress
+class HeParty(TrainingParty):
+    def __init__(self, session, x, d_peer, params, seed, *, key_bits=2048, **options):
+        super().__init__(session, x, d_peer, params, seed, **options)
         self.prg = session.rng
         self.key_bits = int(key_bits)
         self.own = [0] * self.d
@@ -146,10 +133,6 @@ class HeParty:
         self.intercept = new(self.intercept, intercept_g, decay=False)
 
     # -- training ---------------------------------------------------------------------------------
-    def order(self, epoch: int) -> np.ndarray:
-        from mpc.prg import Prg
-        return np.argsort(Prg(self.seed).derive(f"epoch-{epoch}").uint64(self.n), kind="stable")
-
     def run(self) -> dict:
         self._keys()
         batch = int(self.params["batch_size"])

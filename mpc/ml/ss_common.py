@@ -27,6 +27,7 @@ import numpy as np
 
 from mpc.ml import fixedpoint
 from mpc.ml.ole import PlainProduct
+from mpc.ml.party import TrainingParty
 from mpc.ml.sigmoid import SharedSigmoid
 from mpc.ml.update import SharedUpdate
 
@@ -39,38 +40,24 @@ def ring_matvec(x: np.ndarray, v: np.ndarray) -> np.ndarray:
         return x.view(np.uint64) @ np.asarray(v, np.uint64)
 
 
-class SsParty:
+class SsParty(TrainingParty):
     """What both roles of the ss protocol do; subclasses fix the order of the products.  `x` int64 (n, d) at FEATURE_BITS; guest: labels (n,) 0/1 and
     optional class weights (n,) int64 at CLASS_WEIGHT_BITS; `d_peer` the peer's feature count."""
 
-    guest = False
-
-    def __init__(self, session, x: np.ndarray, d_peer: int, params: dict, seed: bytes, *,
-                 labels=None, sample_weights=None, progress=None, timeout=None):
-        self.session = session
-        self.me = session.me
-        self.channel = session.channel(1 - session.me)
-        self.x = np.ascontiguousarray(x, dtype=np.int64)
-        self.n, self.d = self.x.shape
-        self.d_peer = int(d_peer)
-        self.params = params
-        self.weighted = params.get("class_weight") is not None
-        self.labels = None if labels is None else np.asarray(labels, np.int64)
-        self.sample_weights = None if sample_weights is None else np.asarray(sample_weights, np.int64)
-        self.seed = seed
-        self.progress = progress
+    def __init__(self, session, x: np.ndarray, d_peer: int, params: dict, seed: bytes, **options):
+        super().__init__(session, x, d_peer, params, seed, **options)
+        timeout = self.timeout
         self.products = PlainProduct(self.channel, session.rng, session.id, self.me, timeout=timeout)
         self.update = SharedUpdate(self.channel, session.rng, self.me)
         self.sigmoid = SharedSigmoid(self.channel, session.rng, self.me, self.update.party)
         self.own = np.zeros(self.d, np.uint64)        # my share of my features' weights
         self.peer = np.zeros(self.d_peer, np.uint64)  # my share of the peer's features' weights
         self.intercept = np.zeros(1, np.uint64)
-        self.epochs_run = 0
         self.stopped_early = False
         total = self.d + self.d_peer
         fixedpoint.check_budget(min(int(params["batch_size"]), self.n), total, self.weighted)
 
-    # -- one mini-batch (the roles order the products: the guest sends first) -----------------
+    # -- one mini-batch  -----------------
     def _forward(self, xb: np.ndarray) -> np.ndarray:
         """My share of z = X_g w_g + X_h w_h + b at 2^(FEATURE_BITS + WEIGHT_BITS)."""
         mine, theirs = self._cross_products(xb.T, self.peer, xb.shape[0])
@@ -122,11 +109,6 @@ class SsParty:
         self._split(self.update.step(weights, gradient, *self._constants(len(rows)), decay=decay))
 
     # -- training ------------------------------------------------------------------------------
-    def order(self, epoch: int) -> np.ndarray:
-        from mpc.prg import Prg
-        words = Prg(self.seed).derive(f"epoch-{epoch}").uint64(self.n)
-        return np.argsort(words, kind="stable")
-
     def run(self) -> dict:
         batch = int(self.params["batch_size"])
         tol = self.params.get("tol")
