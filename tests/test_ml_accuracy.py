@@ -61,3 +61,29 @@ def test_auc_within_001_of_sklearn(protocol, data):
         close = np.abs(exported.decision_function(Xte) - scores) < 1e-6
         assert close.mean() > 0.95
     np.testing.assert_allclose(guest[2].coef_, host[2].coef_)
+
+
+def _options_job(session, protocol, Xtr, Xte, ytr):
+    cols = slice(0, 10) if session.me == 0 else slice(10, 30)
+    stopped = VerticalLogisticRegression(session, protocol=protocol, epochs=4, batch_size=128, tol=1e3,
+                                         key_bits=TEST_KEY_BITS).fit(Xtr[:, cols], ytr if session.me == 0 else None)
+    running = VerticalLogisticRegression(session, protocol=protocol, epochs=2, batch_size=256, tol=1e-9,
+                                         key_bits=TEST_KEY_BITS).fit(Xtr[:, cols], ytr if session.me == 0 else None)
+    weighted = VerticalLogisticRegression(session, protocol=protocol, epochs=4, batch_size=64, learning_rate=0.3,
+                                          class_weight="balanced", key_bits=TEST_KEY_BITS)
+    weighted.fit(Xtr[:, cols], ytr if session.me == 0 else None)
+    return stopped.fit_stats_, weighted.decision_function(Xte[:, cols]), running.fit_stats_
+
+
+@pytest.mark.parametrize("protocol", ["ss", "he"])
+def test_early_stopping_and_class_weights(protocol):
+    """tol: every weight moves less than 1000 in the first epoch, so both parties stop after it (and
+    with tol = 1e-9 they do not);
+    class_weight='balanced' trains through the extra elementwise product and still ranks well."""
+    Xtr, Xte, ytr, yte, reference_auc = _split("breast")
+    guest, host = mpc.run_local(_options_job, 2, args=(protocol, Xtr, Xte, ytr), timeout=120)
+    for stats in (guest[0], host[0]):
+        assert stats["epochs_run"] == 1 and stats["stopped_early"]
+    for stats in (guest[2], host[2]):          # a tiny tol never stops early
+        assert stats["epochs_run"] == 2 and not stats["stopped_early"]
+    assert roc_auc_score(yte, guest[1]) >= reference_auc - 0.01
