@@ -17,7 +17,8 @@ CASES = {"transport": {"mpc-plain", "mpc-curve", "raw-pyzmq-plain", "raw-pyzmq-c
          "gc": {"garble", "evaluate", "aes-2pc", "aes-2pc-batch", "large-2pc"},
          "ss": {"mul-online", "mul-online-z64", "mul-with-triples", "shamir-mul-3p", "matmul-100",
                 "sigmoid", "reciprocal"},
-         "pir": {"pir-preprocess", "pir-scan", "pir-hint", "pir-query", "pir-batch"}}
+         "pir": {"pir-preprocess", "pir-scan", "pir-hint", "pir-query", "pir-batch"},
+         "lr": {"lr-ss", "lr-he"}}
 LOCAL_CASES = {"garble", "evaluate", "pir-preprocess", "pir-scan"}  # native or one-party work: no traffic
 
 
@@ -41,3 +42,5 @@ def test_quick_json_rows(protocol):
             assert row["ring"].startswith("Z_"), row["case"]
         if row["case"] not in LOCAL_CASES:                 # native or one-party work sends nothing
             assert row["bytes_sent"] > 0 and row["rounds"] > 0
+        if protocol == "lr":   # issue 13's row fields
+            assert {"features", "epochs", "auc", "sklearn_auc"} <= set(row)

@@ -88,3 +88,22 @@ def test_every_documented_command_exists():
     documented = set(re.findall(r"^\| `mpc ([a-z-]+)", README, flags=re.M))
     assert documented and documented <= commands
     assert mpc.__version__
+
+
+def test_vertical_lr_shell_example(tmp_path):
+    """The founding case as written: generated files -> mpc psi -> mpc lr train -> mpc lr predict."""
+    pytest.importorskip("sklearn")
+    from sklearn.metrics import roc_auc_score
+    block = next(b for b in SHELL if "mpc lr-gen" in b)
+    for line in _shell_lines(block):
+        done = subprocess.run(MPC + line.split()[1:], cwd=tmp_path, capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, (line, done.stderr)
+    with open(tmp_path / "bank_common.csv", encoding="utf-8-sig", newline="") as f:
+        labels = {row["tax_id"]: int(row["defaulted"]) for row in csv.DictReader(f)}
+    with open(tmp_path / "scores.csv", encoding="utf-8", newline="") as f:
+        scores = list(csv.DictReader(f))
+    assert len(scores) == len(labels) == 800
+    auc = roc_auc_score([labels[r["tax_id"]] for r in scores], [float(r["score"]) for r in scores])
+    assert auc > 0.8
+    import json
+    assert json.loads((tmp_path / "invoices_model.json").read_text())["peer"]["intercept"] is not None
