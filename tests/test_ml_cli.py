@@ -72,7 +72,7 @@ def _free_port():
 def test_two_processes_over_tcp(files):
     tmp, _ = files
     address = f"tcp://127.0.0.1:{_free_port()}"
-    command = [sys.executable, "-m", "mpc.cli", "lr", "train", "--insecure", "--timeout", "60", *FAST]
+    command = [sys.executable, "-P", "-m", "mpc.cli", "lr", "train", "--insecure", "--timeout", "60", *FAST]
     guest = subprocess.Popen(command + ["--role", "guest", "--listen", address, "--input", str(tmp / "guest.csv"),
                                         "--features", GUEST, "--label", "label", "--model", str(tmp / "g.json")],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -22,7 +22,7 @@ from mpc.errors import MpcError
 from mpc.pir import messages as msg
 from mpc.runtime import pair_session
 
-MPC = [sys.executable, "-m", "mpc.cli"]
+MPC = [sys.executable, "-P", "-m", "mpc.cli"]
 
 
 def free_port() -> int:

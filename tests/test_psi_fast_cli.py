@@ -98,7 +98,7 @@ def test_bad_input_leaves_no_output(tmp_path, capsys, protocol):
 
 def _cli(*args) -> list[str]:
     import sys
-    return [sys.executable, "-m", "mpc.cli", *args]
+    return [sys.executable, "-P", "-m", "mpc.cli", *args]
 
 
 def _free_port() -> int:

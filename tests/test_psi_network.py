@@ -38,7 +38,7 @@ def write_ids(path, header: str, ids) -> str:
 
 
 def mpc_cmd(*args) -> list[str]:
-    return [sys.executable, "-m", "mpc.cli", *args]
+    return [sys.executable, "-P", "-m", "mpc.cli", *args]
 
 
 def client_keys(directory) -> tuple[str, str]:

@@ -17,7 +17,7 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 PYTHON = re.findall(r"```python\n(.*?)```", README, flags=re.S)
 TOML = re.findall(r"```toml\n(.*?)```", README, flags=re.S)
 SHELL = re.findall(r"```sh\n(.*?)```", README, flags=re.S)
-MPC = [sys.executable, "-m", "mpc.cli"]
+MPC = [sys.executable, "-P", "-m", "mpc.cli"]
 
 
 def _printed(code: str) -> str:
