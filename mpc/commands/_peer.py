@@ -27,7 +27,9 @@ DEFAULT_TIMEOUT = 120.0
 _ADDRESS = re.compile(r"^tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.*-]+):([0-9]{1,5})$")
 
 
-def add_peer_arguments(parser, *, what: str = "the peer") -> None:
+def add_peer_arguments(parser, *, what: str = "the peer", default_timeout: float = DEFAULT_TIMEOUT) -> None:
+    """The connection options; `default_timeout` is the wait without --timeout and without a config."""
+    parser.set_defaults(peer_default_timeout=default_timeout)
     group = parser.add_argument_group("connection security (CurveZMQ by default)")
     group.add_argument("--config", metavar="TOML", help="party configuration with both parties' names, "
                        "addresses and public keys (README: Two hosts)")
@@ -38,7 +40,7 @@ def add_peer_arguments(parser, *, what: str = "the peer") -> None:
     group.add_argument("--insecure", action="store_true", help="plain TCP: no encryption and no "
                        "authentication (only on a trusted network or for local tests)")
     group.add_argument("--timeout", type=float, default=None, help="seconds to wait for the peer (default: "
-                       f"the config's timeout, else {DEFAULT_TIMEOUT:g})")
+                       f"the config's timeout, else {default_timeout:g})")
 
 
 def check_address(text: str, flag: str) -> str:
@@ -59,7 +61,9 @@ def timeout_of(args, config) -> float:
         if args.timeout <= 0:
             raise ConfigError("--timeout must be a positive number of seconds")
         return args.timeout
-    return config.timeout if config is not None else DEFAULT_TIMEOUT
+    if config is not None:
+        return config.timeout
+    return getattr(args, "peer_default_timeout", DEFAULT_TIMEOUT)
 
 
 def read_public_key(text: str, flag: str = "--peer-public-key") -> bytes:
@@ -96,7 +100,7 @@ class SessionPlan:
         from mpc.runtime import open_session, pair_session
         if self.config is not None:
             return pair_session(self.me, listen=self.listen, peer=self.peer, config=self.config,
-                                secret_key=self.secret_key, timeout=self.timeout)
+                                secret_key=self.secret_key, timeout=self.timeout, connect_timeout=connect_timeout)
         return open_session(self.peers, self.me, security=self.security, keypair=self.keypair,
                             timeout=self.timeout, connect_timeout=connect_timeout)
 
@@ -187,9 +191,11 @@ def in_words(exc: MpcError, peer_role: str, descriptions: dict[str, str], timeou
     return exc
 
 
-def run_or_abort(session, work, peer_role: str, descriptions: dict[str, str] | None = None):
+def run_or_abort(session, work, peer_role: str, descriptions: dict[str, str] | None = None, *,
+                 close_wait: float | None = None):
     """`work()` on an open session; on any failure tell the peer why (abort) and close at once,
-    then raise the error in words; on success say goodbye normally."""
+    then raise the error in words; on success say goodbye normally (waiting at most `close_wait`
+    seconds for the peer's, default the endpoint's: its timeout, at most 5 s)."""
     try:
         result = work()
     except PeerAborted as exc:
@@ -202,5 +208,5 @@ def run_or_abort(session, work, peer_role: str, descriptions: dict[str, str] | N
         words = in_words(exc, peer_role, descriptions or {}, session.endpoint.timeout)
         session.abort(str(words))
         raise words from exc
-    session.close()
+    session.close(close_wait)
     return result
