@@ -1,7 +1,8 @@
-"""`mpc lr train` / `mpc lr predict`: both roles locally and as two processes over TCP, and the
-bad inputs of issue 13, CurveZMQ from key files (a wrong key fails on both sides) (different row counts, misaligned ids, a non-numeric feature, a missing
-label column, labels not in {0, 1}, a model file of the other role): a clear error naming the file
-(and line), exit != 0, no model or score file written."""
+"""`mpc lr train` / `mpc lr predict`: both roles locally and as two processes over TCP (plain, and
+CurveZMQ from `mpc keygen` key files: a wrong key fails on both sides), and the bad inputs of
+issue 13 (different row counts, misaligned ids, a non-numeric feature, a missing label column,
+labels not in {0, 1}, a model file of the other role): a clear error naming the file (and line),
+exit != 0, no model or score file written."""
 import csv
 import json
 import socket

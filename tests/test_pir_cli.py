@@ -2,10 +2,9 @@
 
 One serving process answers clients one after another over real ZeroMQ: a good client, a client
 sending malformed messages (reported, the next client is still served), another good client, then
-SIGTERM stops it cleanly.  CURVE with keys from --config or from --key-file and --peer-public-key (a wrong key fails on both
-sides); plain TCP only with --insecure.  FOUND
-files have one row per query row; input defects name file and line; outputs are never replaced
-without --force.
+SIGTERM stops it cleanly.  CURVE with keys from --config, or from --key-file and --peer-public-key
+(a wrong key fails on both sides); plain TCP only with --insecure.  FOUND files have one row per
+query row; input defects name file and line; outputs are never replaced without --force.
 """
 from __future__ import annotations
 
