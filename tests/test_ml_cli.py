@@ -8,6 +8,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -116,6 +117,25 @@ def test_two_processes_with_key_files_and_a_wrong_key(files):
     guest_code, guest_err, host_code, host_err = run(keys["mallory"][1], "5")
     assert guest_code == 1 and host_code == 1, (guest_err, host_err)
     assert "key" in guest_err and "key" in host_err, (guest_err, host_err)
+    _no_outputs(tmp)
+
+
+def test_host_with_a_bad_file_stops_the_guest_promptly(files):
+    tmp, _ = files
+    (tmp / "bad.csv").write_text("id," + HOST + "\nc0," + ",".join(["1"] * 20) + "\nc1,x\n")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    command = [sys.executable, "-m", "mpc.cli", "lr", "train", "--insecure", "--timeout", "120", *FAST]
+    started = time.monotonic()
+    guest = subprocess.Popen(command + ["--role", "guest", "--listen", address, "--input", str(tmp / "guest.csv"),
+                                        "--features", GUEST, "--label", "label", "--model", str(tmp / "g.json")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    host = subprocess.run(command + ["--role", "host", "--peer", address, "--input", str(tmp / "bad.csv"),
+                                     "--features", HOST, "--model", str(tmp / "h.json")],
+                          capture_output=True, text=True, timeout=60)
+    _, err = guest.communicate(timeout=60)
+    assert time.monotonic() - started < 30  # not the guest's 120 s timeout
+    assert host.returncode == 1 and f"{tmp / 'bad.csv'}:3" in host.stderr, host.stderr
+    assert guest.returncode == 1 and "the host stopped: its input file is not usable (line 3" in err, err
     _no_outputs(tmp)
 
 

@@ -191,7 +191,7 @@ def test_input_errors_name_file_and_line(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"id\nok\n\xff\xfe\n")
     assert main(["pir", "query", "--peer", address, "--input", str(bad), "--key", "id", "--output",
-                 str(tmp_path / "o.csv"), "--insecure"]) == 1
+                 str(tmp_path / "o.csv"), "--insecure", "--timeout", "1"]) == 1  # 1 s trying to tell a server
     err = capsys.readouterr().err
     assert "bad.csv:3:" in err and not (tmp_path / "o.csv").exists()
 

@@ -1,9 +1,11 @@
 """Shared peer options of the commands that talk to another party (`mpc psi`; `mpc lr`, `mpc pir`, ...).
 
 For command authors: `add_peer_arguments(parser)` adds the connection and security options,
-`check_address(text, flag)` validates an address, `two_party_session(args, me, names, ...)` opens
-the session they describe, and `run_or_abort(session, fn, peer_role)` runs a party's work so that
-any failure tells the peer why (Endpoint.abort) and is reported in words, without internal tags.
+`check_address(text, flag)` validates an address, `session_plan(args, me, names, ...)` reads the
+keys (no network) and its `.open()` opens the session they describe, `run_or_abort(session, fn,
+peer_role)` runs a party's work so that any failure tells the peer why (Endpoint.abort) and is
+reported in words, without internal tags, and `tell_peer(plan, input_reason(exc))` tells the peer
+why a connecting party stops before the run (its input file failed).
 Not a command itself (the leading underscore keeps it out of `mpc`'s command list).
 
 Security (DESIGN.md: encrypted and authenticated by default): CurveZMQ with both parties'
@@ -24,6 +26,7 @@ from pathlib import Path
 from mpc.errors import ConfigError, MpcError, PeerAborted, PeerTimeout, ProtocolError
 
 DEFAULT_TIMEOUT = 120.0
+TELL_CONNECT_TIMEOUT = 10.0  # how long a party that fails before the run tries to tell its peer
 _ADDRESS = re.compile(r"^tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.*-]+):([0-9]{1,5})$")
 
 
@@ -156,6 +159,26 @@ def two_party_session(args, me: int, names: tuple[str, str], *, listen: str | No
                       peer: str | None = None, connect_timeout: float | None = None, announce=None):
     """`session_plan(...).open()`: the session of party `me` as `args` configure it."""
     return session_plan(args, me, names, listen=listen, peer=peer, announce=announce).open(connect_timeout)
+
+
+def input_reason(exc) -> str:
+    """What the peer is told when this party's file fails (`InputError`): the defect and line, not the path."""
+    text = str(exc)
+    prefix = f"{exc.path}:" if getattr(exc, "path", None) else ""
+    if prefix and text.startswith(prefix):
+        text = text[len(prefix):].lstrip()
+        text = f"line {text}" if exc.line is not None else text
+    return f"its input file is not usable ({text})"
+
+
+def tell_peer(plan: SessionPlan, reason: str) -> None:
+    """Connect just long enough to tell the peer why this party stops before the run (for the
+    connecting party: the listening one would otherwise wait out its timeout); silent if it cannot."""
+    try:
+        session = plan.open(connect_timeout=min(plan.timeout, TELL_CONNECT_TIMEOUT))
+    except (MpcError, OSError):
+        return
+    session.abort(reason)
 
 
 def _announce(text: str) -> None:

@@ -83,6 +83,17 @@ def _plan(args):
     return _peer.session_plan(args, me, names, **where), other
 
 
+def _read_or_tell(plan, read):
+    """`read()`; if this party's file fails and it connects (party 1), the listening party is told
+    why at once instead of waiting out its timeout."""
+    try:
+        return read()
+    except InputError as exc:
+        if plan.me == 1:
+            _peer.tell_peer(plan, _peer.input_reason(exc))
+        raise
+
+
 def _check_free(path: str | None, force: bool) -> None:
     if path and os.path.exists(path) and not force:
         raise InputError("exists already; remove it or pass --force", path)
@@ -171,7 +182,7 @@ def _run_train(args) -> int:
         raise ConfigError("--label is the guest's; the host has no labels")
     _check_free(args.model, args.force)
     plan, other = _plan(args)   # keys and config, then the input: both before connecting
-    table = _read_train(args.input, args.features, args.label, args.id)
+    table = _read_or_tell(plan, lambda: _read_train(args.input, args.features, args.label, args.id))
     session = plan.open()
     bar = ProgressBar(f"lr train {args.role}")
 
@@ -197,7 +208,7 @@ def _run_predict(args) -> int:
         raise ConfigError("--output is the guest's; the host learns no scores")
     _check_free(args.output, args.force)
     plan, other = _plan(args)
-    data, table = _read_predict(args.input, args.model, args.role, args.id)
+    data, table = _read_or_tell(plan, lambda: _read_predict(args.input, args.model, args.role, args.id))
     session = plan.open()
     scores, summary = _peer.run_or_abort(
         session, lambda: _predict_party(session, args.role, data, table, args, plan.timeout), other)

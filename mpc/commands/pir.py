@@ -166,7 +166,11 @@ def run_query(args) -> int:
     _peer.check_address(args.peer, "--peer")
     plan = _peer.session_plan(args, CLIENT, NAMES, peer=args.peer)
     check_output(args.output, args.force)
-    queries = read_queries(args.input, parse_key_spec(args.key), args.normalize)  # before connecting
+    try:
+        queries = read_queries(args.input, parse_key_spec(args.key), args.normalize)  # before connecting
+    except InputError as exc:  # the server hears why this client stops, and serves the next one
+        _peer.tell_peer(plan, _peer.input_reason(exc))
+        raise
     session = plan.open()
     bar = ProgressBar("pir query")
     started = time.perf_counter()
