@@ -1,12 +1,14 @@
-"""`mpc lr train` / `mpc lr predict`: both roles locally and as two processes over TCP, and the
-bad inputs of issue 13 (different row counts, misaligned ids, a non-numeric feature, a missing
-label column, labels not in {0, 1}, a model file of the other role): a clear error naming the file
-(and line), exit != 0, no model or score file written."""
+"""`mpc lr train` / `mpc lr predict`: both roles locally and as two processes over TCP (plain, and
+CurveZMQ from `mpc keygen` key files: a wrong key fails on both sides), and the bad inputs of
+issue 13 (different row counts, misaligned ids, a non-numeric feature, a missing label column,
+labels not in {0, 1}, a model file of the other role): a clear error naming the file (and line),
+exit != 0, no model or score file written."""
 import csv
 import json
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -82,6 +84,69 @@ def test_two_processes_over_tcp(files):
     out, err = guest.communicate(timeout=120)
     assert guest.returncode == 0 and host.returncode == 0, (err, host.stderr)
     assert json.loads((tmp / "h.json").read_text())["role"] == "host"
+
+
+def test_two_processes_with_key_files_and_a_wrong_key(files):
+    """CurveZMQ without a config: keys from `mpc keygen`; a wrong peer key fails on both sides."""
+    tmp, _ = files
+    for name in ("bank", "invoices", "mallory"):
+        assert main(["keygen", name, "--dir", str(tmp / "keys")]) == 0
+    keys = {name: (str(tmp / "keys" / f"{name}.key"), str(tmp / "keys" / f"{name}.pub"))
+            for name in ("bank", "invoices", "mallory")}
+    command = [sys.executable, "-m", "mpc.cli", "lr", "train", *FAST]
+
+    def run(host_peer_key, timeout):
+        address = f"tcp://127.0.0.1:{_free_port()}"
+        for name in ("g.json", "h.json"):
+            (tmp / name).unlink(missing_ok=True)
+        guest = subprocess.Popen(command + ["--role", "guest", "--listen", address, "--input", str(tmp / "guest.csv"),
+                                            "--features", GUEST, "--label", "label", "--model", str(tmp / "g.json"),
+                                            "--key-file", keys["bank"][0], "--peer-public-key", keys["invoices"][1],
+                                            "--timeout", timeout],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        host = subprocess.run(command + ["--role", "host", "--peer", address, "--input", str(tmp / "host.csv"),
+                                         "--features", HOST, "--model", str(tmp / "h.json"), "--timeout", timeout,
+                                         "--key-file", keys["invoices"][0], "--peer-public-key", host_peer_key],
+                              capture_output=True, text=True, timeout=120)
+        _, err = guest.communicate(timeout=120)
+        return guest.returncode, err, host.returncode, host.stderr
+
+    guest_code, guest_err, host_code, host_err = run(keys["bank"][1], "60")
+    assert guest_code == 0 and host_code == 0, (guest_err, host_err)
+    assert json.loads((tmp / "h.json").read_text())["role"] == "host"
+    guest_code, guest_err, host_code, host_err = run(keys["mallory"][1], "5")
+    assert guest_code == 1 and host_code == 1, (guest_err, host_err)
+    assert "key" in guest_err and "key" in host_err, (guest_err, host_err)
+    _no_outputs(tmp)
+
+
+def test_host_with_a_bad_file_stops_the_guest_promptly(files):
+    tmp, _ = files
+    (tmp / "bad.csv").write_text("id," + HOST + "\nc0," + ",".join(["1"] * 20) + "\nc1,x\n")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    command = [sys.executable, "-m", "mpc.cli", "lr", "train", "--insecure", "--timeout", "120", *FAST]
+    started = time.monotonic()
+    guest = subprocess.Popen(command + ["--role", "guest", "--listen", address, "--input", str(tmp / "guest.csv"),
+                                        "--features", GUEST, "--label", "label", "--model", str(tmp / "g.json")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    host = subprocess.run(command + ["--role", "host", "--peer", address, "--input", str(tmp / "bad.csv"),
+                                     "--features", HOST, "--model", str(tmp / "h.json")],
+                          capture_output=True, text=True, timeout=60)
+    _, err = guest.communicate(timeout=60)
+    assert time.monotonic() - started < 30  # not the guest's 120 s timeout
+    assert host.returncode == 1 and f"{tmp / 'bad.csv'}:3" in host.stderr, host.stderr
+    assert guest.returncode == 1 and "the host stopped: its input file is not usable (line 3" in err, err
+    _no_outputs(tmp)
+
+
+def test_without_keys_or_insecure_is_refused(files, capsys):
+    tmp, _ = files
+    code = main(["lr", "train", "--role", "host", "--peer", "tcp://127.0.0.1:9", "--input", str(tmp / "host.csv"),
+                 "--features", HOST, "--model", str(tmp / "h.json")])
+    _fails(capsys, code, "--peer-public-key", "--insecure")
+    code = main(["lr", "train", "--role", "host", "--peer", "127.0.0.1:9", "--insecure", "--input",
+                 str(tmp / "host.csv"), "--features", HOST, "--model", str(tmp / "h.json")])
+    _fails(capsys, code, "tcp://HOST:PORT")
 
 
 def _fails(capsys, code, *needles):

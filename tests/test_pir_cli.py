@@ -2,9 +2,9 @@
 
 One serving process answers clients one after another over real ZeroMQ: a good client, a client
 sending malformed messages (reported, the next client is still served), another good client, then
-SIGTERM stops it cleanly.  CURVE with keys from --config; plain TCP only with --insecure.  FOUND
-files have one row per query row; input defects name file and line; outputs are never replaced
-without --force.
+SIGTERM stops it cleanly.  CURVE with keys from --config, or from --key-file and --peer-public-key
+(a wrong key fails on both sides); plain TCP only with --insecure.  FOUND files have one row per
+query row; input defects name file and line; outputs are never replaced without --force.
 """
 from __future__ import annotations
 
@@ -134,6 +134,40 @@ def test_curve_with_config(tmp_path, capsys):
     assert json.loads(out_text.splitlines()[-1]) == {"event": "stopped", "served": 1, "failed": 0}
 
 
+def test_curve_with_key_files_and_a_wrong_key(tmp_path, capsys):
+    """Without a config: the server prints a fresh key once and serves clients with `mpc keygen` keys;
+    a client with a wrong server key fails, and so does the server (--max-clients 1, exit 1)."""
+    for name in ("bank", "mallory"):
+        assert main(["keygen", name, "--dir", str(tmp_path / "keys")]) == 0
+    client_keys = ["--key-file", str(tmp_path / "keys" / "bank.key")]
+
+    table = write_csv(tmp_path / "table.csv", ["tax_id", "名称", "状态"], TABLE)
+    address = f"tcp://127.0.0.1:{free_port()}"
+    server = subprocess.Popen(MPC + ["pir", "serve", "--listen", address, "--input", table, "--key", "tax_id",
+                                     "--json", "--timeout", "5", "--max-clients", "3",
+                                     "--peer-public-key", str(tmp_path / "keys" / "bank.pub")],
+                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stderr.readline()
+        assert "--peer-public-key" in line, line
+        server_key = line.rsplit(" ", 1)[-1].strip().strip("'")
+        for name in ("found1.csv", "found2.csv"):  # the key printed once serves every client
+            code, out = query(tmp_path, address, name, *client_keys, "--peer-public-key", server_key)
+            assert code == 0, capsys.readouterr().err
+            assert [r[1] for r in read_csv(out)[1:]] == ["1", "1", "0", "0", "1"]
+        capsys.readouterr()
+        code, out = query(tmp_path, address, "found3.csv", *client_keys,
+                          "--peer-public-key", str(tmp_path / "keys" / "mallory.pub"), "--timeout", "5")
+        assert code == 1 and "key" in capsys.readouterr().err and not out.exists()
+        out_text, err_text = server.communicate(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode == 1, err_text
+    assert json.loads(out_text.splitlines()[-1]) == {"event": "stopped", "served": 2, "failed": 1}
+    assert "client 3: AuthenticationError" in err_text and "key" in err_text.split("client 3:")[1]
+
+
 def test_input_errors_name_file_and_line(tmp_path, capsys):
     table = write_csv(tmp_path / "t.csv", ["id", "v"], [["a", "1"], ["b", "2"], [" a", "3"]])
     address = f"tcp://127.0.0.1:{free_port()}"
@@ -157,7 +191,7 @@ def test_input_errors_name_file_and_line(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"id\nok\n\xff\xfe\n")
     assert main(["pir", "query", "--peer", address, "--input", str(bad), "--key", "id", "--output",
-                 str(tmp_path / "o.csv"), "--insecure"]) == 1
+                 str(tmp_path / "o.csv"), "--insecure", "--timeout", "1"]) == 1  # 1 s trying to tell a server
     err = capsys.readouterr().err
     assert "bad.csv:3:" in err and not (tmp_path / "o.csv").exists()
 

@@ -1,9 +1,11 @@
 """Shared peer options of the commands that talk to another party (`mpc psi`; `mpc lr`, `mpc pir`, ...).
 
 For command authors: `add_peer_arguments(parser)` adds the connection and security options,
-`check_address(text, flag)` validates an address, `two_party_session(args, me, names, ...)` opens
-the session they describe, and `run_or_abort(session, fn, peer_role)` runs a party's work so that
-any failure tells the peer why (Endpoint.abort) and is reported in words, without internal tags.
+`check_address(text, flag)` validates an address, `session_plan(args, me, names, ...)` reads the
+keys (no network) and its `.open()` opens the session they describe, `run_or_abort(session, fn,
+peer_role)` runs a party's work so that any failure tells the peer why (Endpoint.abort) and is
+reported in words, without internal tags, and `tell_peer(plan, input_reason(exc))` tells the peer
+why a connecting party stops before the run (its input file failed).
 Not a command itself (the leading underscore keeps it out of `mpc`'s command list).
 
 Security (DESIGN.md: encrypted and authenticated by default): CurveZMQ with both parties'
@@ -24,10 +26,13 @@ from pathlib import Path
 from mpc.errors import ConfigError, MpcError, PeerAborted, PeerTimeout, ProtocolError
 
 DEFAULT_TIMEOUT = 120.0
+TELL_CONNECT_TIMEOUT = 10.0  # how long a party that fails before the run tries to tell its peer
 _ADDRESS = re.compile(r"^tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.*-]+):([0-9]{1,5})$")
 
 
-def add_peer_arguments(parser, *, what: str = "the peer") -> None:
+def add_peer_arguments(parser, *, what: str = "the peer", default_timeout: float = DEFAULT_TIMEOUT) -> None:
+    """The connection options; `default_timeout` is the wait without --timeout and without a config."""
+    parser.set_defaults(peer_default_timeout=default_timeout)
     group = parser.add_argument_group("connection security (CurveZMQ by default)")
     group.add_argument("--config", metavar="TOML", help="party configuration with both parties' names, "
                        "addresses and public keys (README: Two hosts)")
@@ -38,7 +43,7 @@ def add_peer_arguments(parser, *, what: str = "the peer") -> None:
     group.add_argument("--insecure", action="store_true", help="plain TCP: no encryption and no "
                        "authentication (only on a trusted network or for local tests)")
     group.add_argument("--timeout", type=float, default=None, help="seconds to wait for the peer (default: "
-                       f"the config's timeout, else {DEFAULT_TIMEOUT:g})")
+                       f"the config's timeout, else {default_timeout:g})")
 
 
 def check_address(text: str, flag: str) -> str:
@@ -59,7 +64,9 @@ def timeout_of(args, config) -> float:
         if args.timeout <= 0:
             raise ConfigError("--timeout must be a positive number of seconds")
         return args.timeout
-    return config.timeout if config is not None else DEFAULT_TIMEOUT
+    if config is not None:
+        return config.timeout
+    return getattr(args, "peer_default_timeout", DEFAULT_TIMEOUT)
 
 
 def read_public_key(text: str, flag: str = "--peer-public-key") -> bytes:
@@ -96,7 +103,7 @@ class SessionPlan:
         from mpc.runtime import open_session, pair_session
         if self.config is not None:
             return pair_session(self.me, listen=self.listen, peer=self.peer, config=self.config,
-                                secret_key=self.secret_key, timeout=self.timeout)
+                                secret_key=self.secret_key, timeout=self.timeout, connect_timeout=connect_timeout)
         return open_session(self.peers, self.me, security=self.security, keypair=self.keypair,
                             timeout=self.timeout, connect_timeout=connect_timeout)
 
@@ -154,6 +161,26 @@ def two_party_session(args, me: int, names: tuple[str, str], *, listen: str | No
     return session_plan(args, me, names, listen=listen, peer=peer, announce=announce).open(connect_timeout)
 
 
+def input_reason(exc) -> str:
+    """What the peer is told when this party's file fails (`InputError`): the defect and line, not the path."""
+    text = str(exc)
+    prefix = f"{exc.path}:" if getattr(exc, "path", None) else ""
+    if prefix and text.startswith(prefix):
+        text = text[len(prefix):].lstrip()
+        text = f"line {text}" if exc.line is not None else text
+    return f"its input file is not usable ({text})"
+
+
+def tell_peer(plan: SessionPlan, reason: str) -> None:
+    """Connect just long enough to tell the peer why this party stops before the run (for the
+    connecting party: the listening one would otherwise wait out its timeout); silent if it cannot."""
+    try:
+        session = plan.open(connect_timeout=min(plan.timeout, TELL_CONNECT_TIMEOUT))
+    except (MpcError, OSError):
+        return
+    session.abort(reason)
+
+
 def _announce(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
@@ -187,9 +214,11 @@ def in_words(exc: MpcError, peer_role: str, descriptions: dict[str, str], timeou
     return exc
 
 
-def run_or_abort(session, work, peer_role: str, descriptions: dict[str, str] | None = None):
+def run_or_abort(session, work, peer_role: str, descriptions: dict[str, str] | None = None, *,
+                 close_wait: float | None = None):
     """`work()` on an open session; on any failure tell the peer why (abort) and close at once,
-    then raise the error in words; on success say goodbye normally."""
+    then raise the error in words; on success say goodbye normally (waiting at most `close_wait`
+    seconds for the peer's, default the endpoint's: its timeout, at most 5 s)."""
     try:
         result = work()
     except PeerAborted as exc:
@@ -202,5 +231,5 @@ def run_or_abort(session, work, peer_role: str, descriptions: dict[str, str] | N
         words = in_words(exc, peer_role, descriptions or {}, session.endpoint.timeout)
         session.abort(str(words))
         raise words from exc
-    session.close()
+    session.close(close_wait)
     return result

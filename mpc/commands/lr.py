@@ -5,19 +5,27 @@
                  --features revenue,age --label default --model bank-model.json
     mpc lr train --role host --peer tcp://bank:7100 --config parties.toml --input invoices.csv \\
                  --features late_invoices,volume --model invoices-model.json
+    mpc lr train --role guest --listen ... --peer-public-key invoices.pub ...   # prints this run's key
+    mpc lr train --role host --peer ... --key-file invoices.key --peer-public-key KEY_THE_GUEST_PRINTED ...
     mpc lr predict --role guest ... --input new.csv --model bank-model.json --output scores.csv
     mpc lr train --local --input bank.csv --features ... --label default --model g.json \\
                  --peer-input invoices.csv --peer-features ... --peer-model h.json
 
-Inputs are validated before any connection; model and score files are written atomically and
-only when the run succeeded, never over an existing file without --force.
+Connection options as every peer command (mpc/commands/_peer.py): CurveZMQ with both parties
+authenticated (keys from --config, or --key-file and --peer-public-key), plain TCP only with
+--insecure; the listening party is party 0, whichever role it plays.  Inputs are validated before
+any connection; a party that fails tells the other why (run_or_abort).  Model and score files are
+written atomically and only when the run succeeded, never over an existing file without --force.
 """
 from __future__ import annotations
 
 import json
 import os
 
+from mpc.commands import _peer
 from mpc.errors import ConfigError, InputError
+
+DEFAULT_TIMEOUT = 300.0  # Paillier epochs are slow: a longer default wait than _peer's
 
 
 def _common(p, *, train: bool) -> None:
@@ -29,13 +37,11 @@ def _common(p, *, train: bool) -> None:
     p.add_argument("--input", required=True, metavar="FILE", help="CSV file with a header row, rows aligned with the peer's")
     p.add_argument("--model", required=True, metavar="FILE", help="this party's model file (JSON)")
     p.add_argument("--id", metavar="COL", help="id column: both parties check that their rows are aligned")
-    p.add_argument("--config", metavar="TOML", help="party configuration with CURVE keys")
-    p.add_argument("--insecure", action="store_true", help="plain TCP without --config (unencrypted, unauthenticated)")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
-    p.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the peer (default 300)")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.add_argument("--peer-input", metavar="FILE", help="with --local: the host's CSV file")
     p.add_argument("--peer-model", metavar="FILE", help="with --local: the host's model file")
+    _peer.add_peer_arguments(p, what="the other party", default_timeout=DEFAULT_TIMEOUT)
 
 
 def register(commands) -> None:
@@ -67,16 +73,25 @@ def register(commands) -> None:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-def _pair_session(args):
-    """Mirrors `mpc psi`: the listening party is party 0; CURVE keys from --config, plain TCP only
-    with --insecure."""
-    from mpc.runtime import load_config, pair_session
-    if not args.config and not args.insecure:
-        raise ConfigError("give --config with the parties' CURVE keys, or --insecure for plain TCP")
-    config = load_config(args.config) if args.config else None
-    if args.listen:
-        return pair_session(0, listen=args.listen, config=config, timeout=args.timeout)
-    return pair_session(1, peer=args.peer, config=config, timeout=args.timeout)
+def _plan(args):
+    """The session plan (keys, config, timeout: no network yet); the listening party is party 0."""
+    address = _peer.check_address(args.listen or args.peer, "--listen" if args.listen else "--peer")
+    other = "host" if args.role == "guest" else "guest"
+    me = 0 if args.listen else 1
+    names = (args.role, other) if me == 0 else (other, args.role)
+    where = {"listen": address} if me == 0 else {"peer": address}
+    return _peer.session_plan(args, me, names, **where), other
+
+
+def _read_or_tell(plan, read):
+    """`read()`; if this party's file fails and it connects (party 1), the listening party is told
+    why at once instead of waiting out its timeout."""
+    try:
+        return read()
+    except InputError as exc:
+        if plan.me == 1:
+            _peer.tell_peer(plan, _peer.input_reason(exc))
+        raise
 
 
 def _check_free(path: str | None, force: bool) -> None:
@@ -99,12 +114,12 @@ def _report(summary: dict, as_json: bool) -> None:
     print(text, flush=True)
 
 
-def _train_party(session, role, table, args, progress=None):
+def _train_party(session, role, table, args, timeout, progress=None):
     from mpc.ml import VerticalLogisticRegression
     model = VerticalLogisticRegression(
         session, protocol=args.protocol, epochs=args.epochs, batch_size=args.batch_size,
         learning_rate=args.learning_rate, l2=args.l2, tol=args.tol, class_weight=args.class_weight,
-        key_bits=args.key_bits, timeout=args.timeout, progress=progress, agree={"reveal_model": args.reveal_model})
+        key_bits=args.key_bits, timeout=timeout, progress=progress, agree={"reveal_model": args.reveal_model})
     model.fit(table.x, table.labels if role == "guest" else None, feature_names=table.features, ids=table.ids)
     if args.reveal_model:
         model.reveal_model()
@@ -118,9 +133,9 @@ def _train_party(session, role, table, args, progress=None):
     return model.model_, summary
 
 
-def _predict_party(session, role, model_data, table, args):
+def _predict_party(session, role, model_data, table, args, timeout):
     from mpc.ml import VerticalLogisticRegression
-    model = VerticalLogisticRegression(session, protocol=model_data.get("protocol", "ss"), timeout=args.timeout)
+    model = VerticalLogisticRegression(session, protocol=model_data.get("protocol", "ss"), timeout=timeout)
     model.model_ = model_data
     before = session.stats.protocol()
     sent, received = before.bytes_sent, before.bytes_received
@@ -166,15 +181,18 @@ def _run_train(args) -> int:
     if args.role == "host" and args.label:
         raise ConfigError("--label is the guest's; the host has no labels")
     _check_free(args.model, args.force)
-    table = _read_train(args.input, args.features, args.label, args.id)   # bad input: before connecting
-    session = _pair_session(args)
+    plan, other = _plan(args)   # keys and config, then the input: both before connecting
+    table = _read_or_tell(plan, lambda: _read_train(args.input, args.features, args.label, args.id))
+    session = plan.open()
     bar = ProgressBar(f"lr train {args.role}")
-    try:
-        model, summary = _train_party(session, args.role, table, args,
-                                      lambda done, total: bar("epoch", done, total))
-    finally:
-        bar.close()
-        session.close()
+
+    def work():
+        try:
+            return _train_party(session, args.role, table, args, plan.timeout,
+                                lambda done, total: bar("epoch", done, total))
+        finally:
+            bar.close()
+    model, summary = _peer.run_or_abort(session, work, other)
     from mpc.ml.model import write_json_atomic
     write_json_atomic(args.model, model, overwrite=args.force)
     summary["model"] = args.model
@@ -189,12 +207,11 @@ def _run_predict(args) -> int:
     if args.role == "host" and args.output:
         raise ConfigError("--output is the guest's; the host learns no scores")
     _check_free(args.output, args.force)
-    data, table = _read_predict(args.input, args.model, args.role, args.id)
-    session = _pair_session(args)
-    try:
-        scores, summary = _predict_party(session, args.role, data, table, args)
-    finally:
-        session.close()
+    plan, other = _plan(args)
+    data, table = _read_or_tell(plan, lambda: _read_predict(args.input, args.model, args.role, args.id))
+    session = plan.open()
+    scores, summary = _peer.run_or_abort(
+        session, lambda: _predict_party(session, args.role, data, table, args, plan.timeout), other)
     if scores is not None:
         write_scores(args.output, table, scores, overwrite=args.force)
         summary["output"] = args.output
@@ -206,6 +223,8 @@ def _run_local(args) -> int:
     """Both roles in two local processes (CURVE with fresh keys): --input & co. are the guest's,
     --peer-input & co. the host's."""
     from mpc.runtime import run_local
+    timeout = _peer.timeout_of(args, None)
+    security = "none" if args.insecure else "curve"
     if not args.peer_input or not args.peer_model:
         raise ConfigError("--local plays both roles: give --peer-input FILE and --peer-model FILE for the host")
     if args.lr_command == "train":
@@ -218,8 +237,8 @@ def _run_local(args) -> int:
 
         def party(session):
             role = "guest" if session.me == 0 else "host"
-            return _train_party(session, role, tables[session.me], args)
-        results = run_local(party, parties=2, timeout=args.timeout, names=["guest", "host"])
+            return _train_party(session, role, tables[session.me], args, timeout)
+        results = run_local(party, parties=2, timeout=timeout, names=["guest", "host"], security=security)
         from mpc.ml.model import write_json_atomic
         write_json_atomic(args.model, results[0][0], overwrite=args.force)
         try:
@@ -242,8 +261,8 @@ def _run_local(args) -> int:
     def party(session):
         role = "guest" if session.me == 0 else "host"
         data, table = inputs[session.me]
-        return _predict_party(session, role, data, table, args)
-    results = run_local(party, parties=2, timeout=args.timeout, names=["guest", "host"])
+        return _predict_party(session, role, data, table, args, timeout)
+    results = run_local(party, parties=2, timeout=timeout, names=["guest", "host"], security=security)
     write_scores(args.output, guest[1], results[0][0], overwrite=args.force)
     results[0][1]["output"] = args.output
     for _, summary in results:

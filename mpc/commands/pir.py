@@ -1,12 +1,16 @@
 """`mpc pir`: keyword PIR (隐匿查询) between two hosts (spec: protocols/pir.md).
 
-    mpc pir serve --listen tcp://0.0.0.0:7100 --input blacklist.csv --key tax_id --config parties.toml
-    mpc pir query --peer tcp://bank:7100 --input applicants.csv --key tax_id --output found.csv --config parties.toml
+    mpc pir serve --listen tcp://0.0.0.0:7100 --input blacklist.csv --key tax_id \\
+                  --peer-public-key bank.pub            # prints this run's public key for the clients
+    mpc pir query --peer tcp://registry:7100 --input applicants.csv --key tax_id --output found.csv \\
+                  --key-file bank.key --peer-public-key KEY_THE_SERVER_PRINTED
+    mpc pir serve ... --config parties.toml             # or both parties' keys from a config
 
 `serve` preprocesses the table once, then serves clients one after another until Ctrl-C or SIGTERM
-(or --max-clients); a client that fails (bad messages, timeout) is reported and the next one is
-served.  `query` writes one FOUND row per query row, atomically, never over an existing file
-without --force.  CURVE with keys from --config by default; plain TCP only with --insecure.
+(or --max-clients); a client that fails (wrong key, bad messages, timeout) is reported and the
+next one is served; a stopped server tells its current client.  `query` writes one FOUND row per query row, atomically, never over an
+existing file without --force.  Connection options as every peer command (mpc/commands/_peer.py):
+CurveZMQ with both parties authenticated, plain TCP only with --insecure.
 """
 from __future__ import annotations
 
@@ -15,9 +19,11 @@ import signal
 import sys
 import time
 
-from mpc.errors import ConfigError, InputError, MpcError, PeerTimeout
+from mpc.commands import _peer
+from mpc.errors import AuthenticationError, InputError, MpcError, PeerTimeout
 
 SERVER, CLIENT = 0, 1
+NAMES = ("server", "client")
 CONNECT_WAIT = 24 * 3600.0  # a serving party waits this long for each next client
 CLOSE_WAIT = 1.0
 
@@ -27,10 +33,7 @@ def _common(p) -> None:
     p.add_argument("--key", required=True, metavar="COL[,COL...]", help="key column(s) of --input")
     p.add_argument("--normalize", choices=["strip", "none"], default="strip",
                    help="key normalisation: strip surrounding Unicode whitespace (default) or none")
-    p.add_argument("--config", metavar="TOML", help="party configuration with CURVE keys")
-    p.add_argument("--insecure", action="store_true", help="plain TCP without encryption or authentication")
     p.add_argument("--json", action="store_true", help="print JSON summaries on stdout")
-    p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the peer (default 120)")
     p.add_argument("--threads", type=int, default=None, help="threads for the kernels (default: all cores)")
 
 
@@ -43,13 +46,16 @@ def register(commands) -> None:
     serve.add_argument("--listen", required=True, metavar="ADDR", help="address to listen on, e.g. tcp://0.0.0.0:7100")
     _common(serve)
     serve.add_argument("--batch-size", type=int, default=None, help="most keys per client batch")
-    serve.add_argument("--max-clients", type=int, default=None, help="stop after this many clients")
+    serve.add_argument("--max-clients", type=int, default=None, help="stop after this many clients "
+                       "(then the exit status is 1 if any of them failed)")
+    _peer.add_peer_arguments(serve, what="the client")
     serve.set_defaults(func=run_serve)
     query = sub.add_parser("query", help="look the keys of a CSV file up in a serving party's table")
     query.add_argument("--peer", required=True, metavar="ADDR", help="the serving party's address")
     _common(query)
     query.add_argument("--output", required=True, metavar="FILE", help="where to write the FOUND rows")
     query.add_argument("--force", action="store_true", help="replace --output if it exists")
+    _peer.add_peer_arguments(query, what="the server")
     query.set_defaults(func=run_query)
     p.set_defaults(func=lambda args: _missing(p))
 
@@ -59,23 +65,11 @@ def _missing(parser) -> int:
     return 2
 
 
-def _config(args):
-    """CURVE by default (keys from --config); plain TCP only when asked for with --insecure."""
-    from mpc.runtime import load_config
-    if args.insecure:
-        if args.config:
-            raise ConfigError("give either --config (CURVE) or --insecure (plain TCP), not both")
-        return None
-    if not args.config:
-        raise ConfigError("give --config parties.toml (CURVE keys, see `mpc keygen`), or --insecure for plain TCP")
-    return load_config(args.config)
-
-
 def _say(summary: dict, text: str, as_json: bool) -> None:
     print(json.dumps(summary, ensure_ascii=False) if as_json else text, flush=True)
 
 
-class _Stop(Exception):
+class _Stop(KeyboardInterrupt):  # SIGTERM, handled as Ctrl-C
     pass
 
 
@@ -88,7 +82,9 @@ def run_serve(args) -> int:
     from mpc.pir.csv_files import read_table
     from mpc.psi.csv_input import parse_key_spec
     from mpc.psi.progress import ProgressBar
-    config = _config(args)
+    _peer.check_address(args.listen, "--listen")
+    # Keys and config before the table: a fresh keypair is made and printed once, for every client.
+    plan = _peer.session_plan(args, SERVER, NAMES, listen=args.listen)
     table = read_table(args.input, parse_key_spec(args.key), args.normalize)
     bar = ProgressBar("pir preprocess")
     started = time.perf_counter()
@@ -107,35 +103,39 @@ def run_serve(args) -> int:
              "phases": {k: round(v, 3) for k, v in database.phases.items()}, "listen": args.listen}
     _say(ready, f"serving {database.table_rows} rows on {args.listen} (preprocessed in "
          f"{ready['preprocess_seconds']:.1f} s, hint {database.hint.nbytes} bytes); Ctrl-C stops", args.json)
-    return serve_clients(database, args, config)
+    return serve_clients(database, args, plan)
 
 
-def serve_clients(database, args, config) -> int:
-    """Answer clients one after another until a signal (or --max-clients); a failing client is
-    reported on stderr and does not stop the service."""
+def serve_clients(database, args, plan) -> int:
+    """Answer clients one after another until a signal (or --max-clients); a failing client is told
+    why, reported on stderr, and does not stop the service."""
     from mpc.pir import PirServer
-    from mpc.runtime import pair_session
     previous = signal.signal(signal.SIGTERM, _raise_stop)
     served = failed = 0
     options = {} if args.batch_size is None else {"max_batch": args.batch_size}
     try:
         while args.max_clients is None or served + failed < args.max_clients:
+            number = served + failed + 1
             try:
-                session = pair_session(SERVER, listen=args.listen, config=config, timeout=args.timeout,
-                                       connect_timeout=CONNECT_WAIT)
+                session = plan.open(connect_timeout=CONNECT_WAIT)
             except PeerTimeout:
                 continue
-            number = served + failed + 1
+            except AuthenticationError as exc:  # a client with other keys: the next one may be right
+                failed += 1
+                _client_failed(number, exc)
+                continue
             started = time.perf_counter()
             try:
                 outcome = PirServer(session.channel(CLIENT), database, threads=args.threads, **options).run()
             except MpcError as exc:
+                # Closed at once, without an abort notice: Endpoint.abort waits ABORT_GRACE for the
+                # client, and a next client whose HELLO reached this closing socket would be lost.
                 failed += 1
                 session.close(wait=0)
-                print(f"mpc pir serve: client {number}: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+                _client_failed(number, _peer.in_words(exc, NAMES[CLIENT], {}, session.endpoint.timeout))
                 continue
-            except BaseException:  # a stop signal in the middle of a client: leave at once
-                session.close(wait=0)
+            except BaseException:  # a stop signal in the middle of a client: tell it, then leave
+                session.abort("the server was stopped")
                 raise
             served += 1
             summary = {"event": "client", "client": number, "queries": outcome.queries,
@@ -151,7 +151,11 @@ def serve_clients(database, args, config) -> int:
         signal.signal(signal.SIGTERM, previous)
     _say({"event": "stopped", "served": served, "failed": failed},
          f"stopped: {served} clients served, {failed} failed", args.json)
-    return 0
+    return 1 if failed and args.max_clients is not None else 0
+
+
+def _client_failed(number: int, exc: MpcError) -> None:
+    print(f"mpc pir serve: client {number}: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
 
 
 def run_query(args) -> int:
@@ -159,21 +163,25 @@ def run_query(args) -> int:
     from mpc.pir.csv_files import check_output, read_queries, write_found
     from mpc.psi.csv_input import parse_key_spec
     from mpc.psi.progress import ProgressBar
-    from mpc.runtime import pair_session
-    config = _config(args)
+    _peer.check_address(args.peer, "--peer")
+    plan = _peer.session_plan(args, CLIENT, NAMES, peer=args.peer)
     check_output(args.output, args.force)
-    queries = read_queries(args.input, parse_key_spec(args.key), args.normalize)  # before connecting
-    session = pair_session(CLIENT, peer=args.peer, config=config, timeout=args.timeout)
+    try:
+        queries = read_queries(args.input, parse_key_spec(args.key), args.normalize)  # before connecting
+    except InputError as exc:  # the server hears why this client stops, and serves the next one
+        _peer.tell_peer(plan, _peer.input_reason(exc))
+        raise
+    session = plan.open()
     bar = ProgressBar("pir query")
     started = time.perf_counter()
-    try:
-        outcome = PirClient(session.channel(SERVER), threads=args.threads, rng=session.rng, progress=bar).run(queries.ids)
-    except BaseException:
-        session.close(wait=0)
-        raise
-    finally:
-        bar.close()
-    session.close()
+
+    def work():
+        try:
+            return PirClient(session.channel(SERVER), threads=args.threads, rng=session.rng,
+                             progress=bar).run(queries.ids)
+        finally:
+            bar.close()
+    outcome = _peer.run_or_abort(session, work, NAMES[SERVER])
     peer = "server"
     values = [None if v is None else keyword.decode_value(v, peer) for v in outcome.values]
     found = write_found(queries, values, outcome.value_columns, args.output, args.force)

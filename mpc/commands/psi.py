@@ -25,7 +25,6 @@ from mpc.errors import ConfigError, InputError
 
 ROLES = {"server": 0, "client": 1}
 NAMES = ("server", "client")
-INPUT_ABORT_CONNECT_TIMEOUT = 10.0  # how long a client whose input failed tries to tell the server
 
 
 def register(commands) -> None:
@@ -166,7 +165,7 @@ def _run(args) -> int:
         table = _read(args.input, args.key, args)  # fail on bad input before any peer work
     except InputError as exc:
         if args.role == "client":
-            _tell_server(plan, exc)
+            _peer.tell_peer(plan, _peer.input_reason(exc))
         raise
     session = plan.open()
     from mpc.psi import messages as msg
@@ -191,26 +190,6 @@ def _run(args) -> int:
     _report(_summary(args.role, table, outcome, args.output, written.get("rows"), time.perf_counter() - started),
             args.json)
     return 0
-
-
-def _input_reason(exc: InputError) -> str:
-    """What the server is told when the client's file fails: the defect and line, not the path."""
-    text = str(exc)
-    prefix = f"{exc.path}:" if exc.path else ""
-    if prefix and text.startswith(prefix):
-        text = text[len(prefix):].lstrip()
-        text = f"line {text}" if exc.line is not None else text
-    return f"its input file is not usable ({text})"
-
-
-def _tell_server(plan, exc: InputError) -> None:
-    """Connect just long enough to tell the server why this client stops; silent if it cannot."""
-    from mpc.errors import MpcError
-    try:
-        session = plan.open(connect_timeout=min(plan.timeout, INPUT_ABORT_CONNECT_TIMEOUT))
-    except (MpcError, OSError):
-        return
-    session.abort(_input_reason(exc))
 
 
 def _run_local(args) -> int:
