@@ -93,7 +93,7 @@ def test_two_processes_with_key_files_and_a_wrong_key(files):
         assert main(["keygen", name, "--dir", str(tmp / "keys")]) == 0
     keys = {name: (str(tmp / "keys" / f"{name}.key"), str(tmp / "keys" / f"{name}.pub"))
             for name in ("bank", "invoices", "mallory")}
-    command = [sys.executable, "-m", "mpc.cli", "lr", "train", *FAST]
+    command = [sys.executable, "-P", "-m", "mpc.cli", "lr", "train", *FAST]
 
     def run(host_peer_key, timeout):
         address = f"tcp://127.0.0.1:{_free_port()}"
@@ -124,7 +124,7 @@ def test_host_with_a_bad_file_stops_the_guest_promptly(files):
     tmp, _ = files
     (tmp / "bad.csv").write_text("id," + HOST + "\nc0," + ",".join(["1"] * 20) + "\nc1,x\n")
     address = f"tcp://127.0.0.1:{_free_port()}"
-    command = [sys.executable, "-m", "mpc.cli", "lr", "train", "--insecure", "--timeout", "120", *FAST]
+    command = [sys.executable, "-P", "-m", "mpc.cli", "lr", "train", "--insecure", "--timeout", "120", *FAST]
     started = time.monotonic()
     guest = subprocess.Popen(command + ["--role", "guest", "--listen", address, "--input", str(tmp / "guest.csv"),
                                         "--features", GUEST, "--label", "label", "--model", str(tmp / "g.json")],
