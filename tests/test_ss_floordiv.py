@@ -81,6 +81,14 @@ def test_broadcasting_matches_numpy():
     divisors = np.array([[2.5], [-0.5], [4.0]])
     got, _ = floordiv(row.astype(np.float64), divisors)
     assert got.shape == (3, 5) and np.array_equal(got, np.floor_divide(row, divisors))
+    got, _ = floordiv(np.zeros(0, np.int64), np.array([3]))
+    assert got.shape == (0,)
+
+
+def test_integers_in_the_128_bit_ring():
+    x = integer_cases()
+    got, fixed = floordiv(x, -7, ring=128)
+    assert not fixed and np.array_equal(got, x // -7)
 
 
 def test_refusals():

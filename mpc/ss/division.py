@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from mpc.errors import RangeError
+from mpc.ss.ring import contiguous
 
 
 def bound_bits(x) -> int:
@@ -67,51 +68,52 @@ def floor_divide(x, value):
     from mpc.ss.array import ADDITIVE
     if x.kind != ADDITIVE:
         raise TypeError("floor division needs additive shares (Shamir-shared values are integers mod p)")
-    signed = divisor_integers(x, value)
+    signed = divisor_integers(x, value)          # c's own shape: per-element work stays small
     shape = x._broadcast_shape(signed.shape, "floor-divide", public=True)
     ring, limit = x.ring, bound_bits(x)
-    signed = np.broadcast_to(signed, shape).ravel()
-    sign = np.array([1 if int(v) > 0 else -1 for v in signed], dtype=object)
-    divisor = np.array([abs(int(v)) for v in signed], dtype=object)
-    offset = np.array([-(-(1 << limit) // int(d)) for d in divisor], dtype=object)      # ceil(2^B / D)
-    count = len(divisor)
-    # r = s X + m D at integer scale: party 0 adds the public offset
-    mine = x._spread(shape).reshape(-1)
-    r = ring.mul(mine, ring.from_int(sign.reshape(-1)))
-    if x.context.me == 0:
-        r = ring.add(r, ring.from_int(offset * divisor))
+    count = int(np.prod(shape, dtype=np.int64))
+    divisor = np.vectorize(lambda v: abs(int(v)), otypes=[object])(signed) if signed.size else signed
+    offset, top = _plan(divisor.ravel(), limit)
+    offset = offset.reshape(signed.shape)
+
+    def spread(public):                              # a public integer array as ring words of x's shape
+        return contiguous(np.broadcast_to(ring.from_int(np.asarray(public, dtype=object)), shape)).reshape(-1)
+
+    if count == 0:
+        return x._new(ring.zeros(shape), x.fractional_bits)
+    first = x.context.me == 0                        # public constants are added by party 0 only
+    sign = np.vectorize(lambda v: 1 if int(v) > 0 else -1, otypes=[object])(signed)
+    r = ring.mul(x._spread(shape).reshape(-1), spread(sign))          # r = s X + m D
+    if first:
+        r = ring.add(r, spread(offset * divisor))
     remainder = x._new(r, 0)
-    quotient = x._new(ring.zeros((count,)), 0)
+    quotient = ring.zeros((count,))
+    cap = (1 << (ring.bits - 1)) - 1                 # a threshold above every r: its flag is 0
+    for j in reversed(range(top)):
+        step = spread(np.vectorize(lambda d: min(int(d) << j, cap), otypes=[object])(divisor))
+        shifted = remainder._new(ring.sub(remainder.share, step) if first else remainder.share.copy(), 0)
+        flag = piecewise.at_least(shifted, [0]).reshape(-1).share                 # b_j = [r >= 2^j D]
+        remainder = remainder._new(ring.sub(remainder.share, ring.mul(flag, step)), 0)
+        quotient = ring.add(quotient, ring.shl(flag, j))
+    if first:
+        quotient = ring.sub(quotient, spread(offset))
+    quotient = quotient.reshape(shape)
+    if x.is_fixed_point:
+        return x._new(ring.shl(quotient, x.fractional_bits), x.fractional_bits)
+    return x._new(quotient, 0)
+
+
+def _plan(divisor, limit: int):
+    """Public per-element offsets m = ceil(2^B / D) and L = max bit length of (2^B - 1 + m D) // D."""
+    offset = np.array([-(-(1 << limit) // int(d)) for d in divisor], dtype=object)
     top = max(((((1 << limit) - 1 + int(m) * int(d)) // int(d)).bit_length()
                for m, d in zip(offset, divisor)), default=0)
-    cap = (1 << (ring.bits - 1)) - 1          # thresholds above every r: their flag is 0
-    for j in reversed(range(top)):
-        step = np.array([min(int(d) << j, cap) for d in divisor], dtype=object)
-        step_share = ring.from_int(step)
-        shifted = remainder._new(ring.sub(remainder.share, step_share) if x.context.me == 0
-                                 else remainder.share.copy(), 0)
-        flag = piecewise.at_least(shifted, [0]).reshape(-1)
-        remainder = remainder._new(ring.sub(remainder.share, ring.mul(flag.share, step_share)), 0)
-        quotient = quotient._new(ring.add(quotient.share, ring.shl(flag.share, j)), 0)
-    share = quotient.share
-    if x.context.me == 0:
-        share = ring.sub(share, ring.from_int(offset))
-    share = share.reshape(shape)
-    if x.is_fixed_point:
-        return x._new(ring.shl(share, x.fractional_bits), x.fractional_bits)
-    return x._new(share, 0)
+    return offset, top
 
 
 def comparisons(x, value) -> int:
-    """L: how many sequential comparisons `x // value` runs (the public cost of the protocol)."""
-    signed = divisor_integers(x, value).ravel()
-    limit = bound_bits(x)
-    tops = []
-    for v in signed:
-        d = abs(int(v))
-        m = -(-(1 << limit) // d)
-        tops.append((((1 << limit) - 1 + m * d) // d).bit_length())
-    return max(tops, default=0)
+    """L: how many sequential comparisons `x // value` runs (public: it depends on c and x's ring only)."""
+    return _plan([abs(int(v)) for v in divisor_integers(x, value).ravel()], bound_bits(x))[1]
 
 
 __all__ = ["floor_divide", "comparisons", "bound_bits"]
