@@ -6,7 +6,7 @@ sharing kind ("additive" or "shamir"), the ring of additive shares (`ring`: RING
 default, RING64 for integers; None for Shamir, whose shares are Z_p elements), the shape and the
 fixed-point scale (0 fractional bits for integers).  Operators follow numpy: broadcasting (secret
 with secret and with public), unary minus, indexing and slicing, reshape / transpose / T, sum and
-mean over an axis, `/` by public numbers.  Local ones cost nothing; x and @ of two secrets are one
+mean over an axis, `/` and `//` by public numbers.  Local ones cost nothing; x and @ of two secrets are one
 round (Beaver or Shamir degree reduction) plus the truncation of reals; comparisons go through
 garbled circuits (mpc.ss.compare).  Range and error of every operation: protocols/ss-additive.md
 ("Fixed point", "Operations"), protocols/ss-shamir.md.
@@ -268,6 +268,13 @@ class SharedArray:
         first, second = beaver.truncate_many(x.context, [(x.ring.mul(mine, spread[0]), frac + s),
                                                          (x.ring.mul(mine, spread[1]), 2 * frac + s)])
         return x._new(x.ring.add(first, second), frac)
+
+    def __floordiv__(self, other):
+        """numpy's // by a public nonzero value, exact (mpc.ss.division; protocols/ss-additive.md)."""
+        if isinstance(other, SharedArray):
+            raise TypeError("floor division by a secret is not supported; divide by a public value")
+        from mpc.ss import division
+        return division.floor_divide(self, other)
 
     def __matmul__(self, other):
         if isinstance(other, SharedArray):
