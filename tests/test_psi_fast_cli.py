@@ -7,33 +7,20 @@ client`, and no output file when an input is bad.
 """
 from __future__ import annotations
 
-import csv
 import json
 import os
 
 import pytest
 
 from mpc.cli import main
+from test_psi_cli import local as psi_local, read_rows, write
 
 FAST = ["ecdh", "kkrt"]
 
 
-def write(path, text: str, *, bom: bool = False, crlf: bool = False) -> str:
-    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + (text.replace("\n", "\r\n") if crlf else text).encode())
-    return str(path)
-
-
-def read_rows(path) -> list[list[str]]:
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return list(csv.reader(f))
-
-
 def local(tmp_path, server_file, client_file, server_key, client_key, *extra):
-    """`mpc psi --local` on two files: (exit code, server output path, client output path)."""
-    out_a, out_b = tmp_path / "server_out.csv", tmp_path / "client_out.csv"
-    code = main(["psi", "--local", "--input", server_file, "--key", server_key, "--peer-input", client_file,
-                 "--peer-key", client_key, "--output", str(out_a), "--peer-output", str(out_b), "--force", *extra])
-    return code, out_a, out_b
+    """`mpc psi --local` on two files, replacing earlier outputs: (exit code, server out, client out)."""
+    return psi_local(tmp_path, server_file, client_file, server_key, client_key, "--force", *extra)
 
 
 @pytest.mark.parametrize("protocol", FAST)
