@@ -31,8 +31,8 @@ CLOSE_WAIT = 1.0
 def _common(p) -> None:
     p.add_argument("--input", required=True, metavar="FILE", help="CSV file with a header row")
     p.add_argument("--key", required=True, metavar="COL[,COL...]", help="key column(s) of --input")
-    p.add_argument("--normalize", choices=["strip", "none"], default="strip",
-                   help="key normalisation: strip surrounding Unicode whitespace (default) or none")
+    p.add_argument("--normalize", choices=["strip", "none", "nfkc"], default="strip",
+                   help="key normalisation: strip surrounding Unicode whitespace (default), nfkc (also full-width letters and digits) or none; both sides must use the same")
     p.add_argument("--json", action="store_true", help="print JSON summaries on stdout")
     p.add_argument("--threads", type=int, default=None, help="threads for the kernels (default: all cores)")
 

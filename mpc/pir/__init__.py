@@ -25,6 +25,7 @@ from mpc.pir.client import PirClient, QueryOutcome
 from mpc.pir.database import DuplicateKeys, PirDatabase
 from mpc.pir.server import PirServer, ServeOutcome
 from mpc.psi.ids import PackedIds
+from mpc.transport.channel import two_party_channel
 
 __all__ = ["DuplicateKeys", "PirClient", "PirDatabase", "PirServer", "QueryOutcome", "ServeOutcome",
            "client", "prepare", "server"]
@@ -41,13 +42,7 @@ def prepare(table, *, value_columns: list[str] | None = None, threads: int | Non
 
 
 def _channel(session, peer: int | None):
-    if hasattr(session, "recv_exact"):  # already a Channel
-        return session
-    if peer is None:
-        if getattr(session, "parties", 2) != 2:
-            raise ValueError("PIR is a two-party protocol: pass peer= in a larger session")
-        peer = 1 - session.me
-    return session.channel(peer)
+    return two_party_channel(session, peer, "PIR")
 
 
 def server(session, table, *, peer: int | None = None, threads: int | None = None, **options) -> ServeOutcome:

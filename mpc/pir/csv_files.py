@@ -16,31 +16,12 @@ import os
 from dataclasses import dataclass
 
 from mpc.errors import InputError, ProtocolError
-from mpc.psi.csv_input import iter_rows, sniff_style
-from mpc.psi.ids import IdBuilder, PackedIds, encode_column
+from mpc.psi.csv_input import iter_rows, key_positions, sniff_style
+from mpc.psi.ids import IdBuilder, PackedIds, check_normalization, encode_column
+from mpc.psi.ids import normalize_value as normalize
 from mpc.psi.output import atomic_text_file
 
-NORMALIZE_MODES = ("strip", "none")
 MAX_KEY_BYTES = 65535  # an OPRF input (RFC 9497): the encoded key columns
-
-
-def normalize(value: str, mode: str) -> str:
-    if mode == "strip":
-        return value.strip()  # str.strip(): every Unicode White_Space character (U+3000, NBSP, ...)
-    if mode == "none":
-        return value
-    raise ValueError(f"--normalize must be one of {', '.join(NORMALIZE_MODES)}, not {mode!r}")
-
-
-def _key_positions(path: str, header: list[str], key_columns: list[str]) -> list[int]:
-    if not header or header == [""]:
-        raise InputError("the header row is empty", path, 1)
-    for c in key_columns:
-        if c not in header:
-            raise InputError(f"no column {c!r}; the columns are: {', '.join(map(repr, header))}", path, 1)
-        if header.count(c) > 1:
-            raise InputError(f"column {c!r} appears more than once in the header", path, 1)
-    return [header.index(c) for c in key_columns]
 
 
 def _encoded_key(key: list[str], path: str, line: int) -> bytes:
@@ -62,9 +43,10 @@ class TableFile:
 
 
 def read_table(path: str, key_columns: list[str], normalize_mode: str = "strip") -> TableFile:
+    check_normalization(normalize_mode)
     rows = iter_rows(path)
     _line, header = next(rows)
-    where = _key_positions(path, header, key_columns)
+    where = key_positions(path, header, key_columns)
     others = [i for i in range(len(header)) if i not in where]
     builder = IdBuilder(len(key_columns))
     values: list[tuple[str, ...]] = []
@@ -99,9 +81,10 @@ class QueryFile:
 
 
 def read_queries(path: str, key_columns: list[str], normalize_mode: str = "strip") -> QueryFile:
+    check_normalization(normalize_mode)
     rows = iter_rows(path)
     _line, header = next(rows)
-    where = _key_positions(path, header, key_columns)
+    where = key_positions(path, header, key_columns)
     builder = IdBuilder(len(key_columns))
     written, sent = [], []
     for line, _index, row in rows:

@@ -28,6 +28,7 @@ from mpc.psi.matching import PsiOutcome
 from mpc.psi.messages import REVEAL_BOTH, REVEAL_CLIENT
 from mpc.psi.protocols import PROTOCOLS, play
 from mpc.psi.server import RsaPsiServer
+from mpc.transport.channel import two_party_channel
 
 __all__ = ["PROTOCOLS", "PsiResult", "RsaPsiClient", "RsaPsiServer", "client", "server", "REVEAL_BOTH", "REVEAL_CLIENT"]
 
@@ -51,13 +52,7 @@ class PsiResult:
 
 
 def _channel(session, peer: int | None):
-    if hasattr(session, "recv_exact"):  # already a Channel
-        return session
-    if peer is None:
-        if getattr(session, "parties", 2) != 2:
-            raise ValueError("PSI is a two-party protocol: pass peer= in a larger session")
-        peer = 1 - session.me
-    return session.channel(peer)
+    return two_party_channel(session, peer, "PSI")
 
 
 def _pack(ids, normalize: str | None) -> tuple[list | None, PackedIds]:

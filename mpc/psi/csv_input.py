@@ -126,12 +126,8 @@ def iter_rows(path: str, encoding: str = "utf-8", delimiter: str = ","):
             raise InputError(_undecodable(encoding), path, reader.line_num + 1) from exc
 
 
-def read_keys(path: str, key_columns: list[str], *, normalize: str = "none", encoding: str = "utf-8",
-              delimiter: str = ",") -> KeyTable:
-    check_normalization(normalize)
-    encoding, delimiter = check_encoding(encoding), check_delimiter(delimiter)
-    rows = iter_rows(path, encoding, delimiter)
-    _line, header = next(rows)
+def key_positions(path: str, header: list[str], key_columns: list[str], delimiter: str = ",") -> list[int]:
+    """Indexes of the key columns in the header row; an InputError naming file and line 1 otherwise."""
     if not header or header == [""]:
         raise InputError("the header row is empty", path, 1)
     missing = [c for c in key_columns if c not in header]
@@ -144,7 +140,16 @@ def read_keys(path: str, key_columns: list[str], *, normalize: str = "none", enc
     repeated = [c for c in key_columns if header.count(c) > 1]
     if repeated:
         raise InputError(f"column {repeated[0]!r} appears more than once in the header", path, 1)
-    where = [header.index(c) for c in key_columns]
+    return [header.index(c) for c in key_columns]
+
+
+def read_keys(path: str, key_columns: list[str], *, normalize: str = "none", encoding: str = "utf-8",
+              delimiter: str = ",") -> KeyTable:
+    check_normalization(normalize)
+    encoding, delimiter = check_encoding(encoding), check_delimiter(delimiter)
+    rows = iter_rows(path, encoding, delimiter)
+    _line, header = next(rows)
+    where = key_positions(path, header, key_columns, delimiter)
     builder = IdBuilder(len(key_columns), normalize)
     data_rows: list[int] = []
     total = skipped = 0

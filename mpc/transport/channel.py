@@ -94,3 +94,15 @@ class Channel:
             return np.frombuffer(data, dtype=got_dtype).reshape(got_shape)
         except (ValueError, OverflowError) as exc:  # e.g. a zero-size array with a dimension > 2**63
             raise self._error(f"array {tag!r} describes an impossible shape {got_shape}") from exc
+
+
+def two_party_channel(session, peer: int | None, protocol: str):
+    """The channel a two-party protocol role runs on: `session` itself if it is a Channel, else the
+    channel to `peer` (the only other party when None; ValueError in a larger session)."""
+    if hasattr(session, "recv_exact"):  # already a Channel
+        return session
+    if peer is None:
+        if getattr(session, "parties", 2) != 2:
+            raise ValueError(f"{protocol} is a two-party protocol: pass peer= in a larger session")
+        peer = 1 - session.me
+    return session.channel(peer)
