@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -150,7 +151,7 @@ def test_curve_with_key_files_and_a_wrong_key(tmp_path, capsys):
     try:
         line = server.stderr.readline()
         assert "--peer-public-key" in line, line
-        server_key = line.rsplit(" ", 1)[-1].strip().strip("'")
+        server_key = re.search(r"--peer-public-key='([^']+)'", line).group(1)
         for name in ("found1.csv", "found2.csv"):  # the key printed once serves every client
             code, out = query(tmp_path, address, name, *client_keys, "--peer-public-key", server_key)
             assert code == 0, capsys.readouterr().err

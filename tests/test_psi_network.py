@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -55,7 +56,7 @@ def start_server(tmp_path, port: int, *args) -> tuple[subprocess.Popen, str]:
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
     line = server.stderr.readline().decode()
     assert "--peer-public-key" in line, line
-    return server, line.rsplit(" ", 1)[-1].strip().strip("'")
+    return server, re.search(r"--peer-public-key='([^']+)'", line).group(1)
 
 
 def client_security(tmp_path, server_key: str) -> list[str]:
@@ -159,7 +160,12 @@ def test_client_with_a_bad_row_stops_the_server_promptly(tmp_path):
     client = subprocess.run(mpc_cmd("psi", "--role", "client", "--peer", f"tcp://127.0.0.1:{port}", "--input",
                                     str(bad), "--key", "id", "--output", str(tmp_path / "b_out.csv"),
                                     *client_security(tmp_path, key)), capture_output=True, timeout=60, cwd=tmp_path)
-    _, err = server.communicate(timeout=60)
+    try:
+        _, err = server.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        _, err = server.communicate()
+        pytest.fail(f"the server did not stop: client said {client.stderr.decode()!r}; server said {err.decode()!r}")
     assert time.monotonic() - started < 15
     assert client.returncode == 1 and f"{bad}:3: row has 3 fields" in client.stderr.decode()
     text = err.decode()

@@ -175,3 +175,17 @@ def test_mpc_run_local_names_the_parties_as_the_readme_job_expects(tmp_path, cap
     assert capsys.readouterr().out.splitlines() == ["bank: 560", "insurer: 560"]
     assert main(["run", str(job), "--local", "2", "--names", "bank"]) == 1
     assert "names 1 parties" in capsys.readouterr().err
+
+
+def test_a_public_key_beginning_with_a_dash_is_taken_as_the_value():
+    # Z85 keys begin with '-' one time in 85; argparse would read such a key as an unknown option.
+    from mpc.cli import _join_dash_values, build_parser
+    from mpc.commands._peer import read_public_key
+    from mpc.transport.curve import KeyPair
+    key = next(k.public.decode() for k in iter(KeyPair.generate, None) if k.public.startswith(b"-"))
+    argv = ["psi", "--role", "client", "--peer", "tcp://127.0.0.1:9", "--input", "b.csv", "--key", "id",
+            "--peer-public-key", key, "--key-file", "x.key"]
+    args = build_parser().parse_args(_join_dash_values(argv))
+    assert args.peer_public_key == key and args.key_file == "x.key"
+    assert read_public_key(args.peer_public_key) == key.encode()
+    assert _join_dash_values(["--peer-public-key", "--insecure"]) == ["--peer-public-key", "--insecure"]

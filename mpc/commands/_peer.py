@@ -142,9 +142,10 @@ def session_plan(args, me: int, names: tuple[str, str], *, listen: str | None = 
         keypair = read_keypair(Path(args.key_file))
     elif me == 0:
         keypair = KeyPair.generate()
-        # Z85 has no quote characters: the single quotes make the line safe to paste into a shell.
+        # Z85 has no quote characters: the single quotes make the line safe to paste into a shell,
+        # and '=' keeps a key that begins with '-' a value (1 key in 85 does).
         (announce or _announce)(f"this run's public key; the {other} passes "
-                                f"--peer-public-key '{keypair.public.decode()}'")
+                                f"--peer-public-key='{keypair.public.decode()}'")
     else:
         raise ConfigError(f"give --key-file with this party's secret key (`mpc keygen NAME` makes NAME.key; "
                           f"the {other} passes NAME.pub as --peer-public-key), or --config")

@@ -96,14 +96,17 @@ class ZapHandler:
     def _serve(self) -> None:
         poller = zmq.Poller()
         poller.register(self._socket, zmq.POLLIN)
-        while not self._stop.is_set():
-            try:
-                if not poller.poll(100):
-                    continue
-                request = self._socket.recv_multipart()
-            except zmq.ZMQError:
-                return
-            self._socket.send_multipart(self._answer(request))
+        try:
+            while not self._stop.is_set():
+                try:
+                    if not poller.poll(100):
+                        continue
+                    request = self._socket.recv_multipart()
+                    self._socket.send_multipart(self._answer(request))
+                except zmq.ZMQError:
+                    return
+        finally:  # closed by the thread that uses it: a socket is not shared between threads
+            self._socket.close(linger=0)
 
     def _answer(self, request: list[bytes]) -> list[bytes]:
         if len(request) < 6:
@@ -123,7 +126,9 @@ class ZapHandler:
             return [b"1.0", request_id, b"400", b"key not in the party configuration", b"", b""]
         return [b"1.0", request_id, b"200", b"OK", name.encode("utf-8"), b""]
 
-    def close(self) -> None:
+    def close(self, wait: float = 10.0) -> bool:
+        """Stop the thread (it closes the socket); False if it did not stop within `wait` seconds,
+        in which case the context must not be terminated (that would block on the open socket)."""
         self._stop.set()
-        self._thread.join(timeout=2)
-        self._socket.close(linger=0)
+        self._thread.join(timeout=wait)
+        return not self._thread.is_alive()

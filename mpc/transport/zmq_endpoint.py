@@ -32,6 +32,7 @@ log = logging.getLogger("mpc.transport")
 _HELLO_BYTES = 16 + 32  # nonce, digest of the party configuration
 _HWM = 100_000
 AUTH_GRACE = 1.0        # seconds a listener waits, after refusing a key, for the right one
+HELLO_RESEND = 1.0      # seconds between HELLOs to a lower party that has not answered yet
 _HANDSHAKE_EVENTS = (zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL
                      | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL | zmq.EVENT_HANDSHAKE_SUCCEEDED)
 _CRYPTOGRAPHIC = 0x11000001  # ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC
@@ -168,9 +169,17 @@ class ZmqEndpoint(Endpoint):
             self._send_hello(j)
         waited = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + waited
+        resend = time.monotonic() + HELLO_RESEND
         try:
             while any(n is None for n in self._nonces):
                 self._check_authentication(time.monotonic() >= deadline)
+                if time.monotonic() >= resend:
+                    # libzmq drops what a connection had taken when it breaks during set-up and
+                    # redials without it: say HELLO again until answered (answers are idempotent).
+                    for j in range(self.me):
+                        if self._nonces[j] is None:
+                            self._send_hello(j)
+                    resend = time.monotonic() + HELLO_RESEND
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     # A plain-TCP peer meeting a CURVE one (or the reverse) fails silently in libzmq;
@@ -178,7 +187,7 @@ class ZmqEndpoint(Endpoint):
                     security = ("CURVE keys" if self.security == "curve" else "plain TCP (--insecure)")
                     raise PeerTimeout(f"no contact within {waited:g} s (is it running, is the address right, "
                                       f"does it use {security} with the right key?)", ", ".join(self._missing()))
-                self._receive_one(min(remaining, AUTH_GRACE / 4))
+                self._receive_one(min(remaining, AUTH_GRACE / 4, max(resend - time.monotonic(), 0.001)))
         except Exception:
             self._failed = True
             raise
@@ -205,7 +214,11 @@ class ZmqEndpoint(Endpoint):
             return self._drop(f"malformed HELLO from party {peer}")
         nonce, digest = bytes(payload[0][:16]), bytes(payload[0][16:])
         if self._nonces[peer] is not None:
-            return self._drop(f"repeated HELLO from party {peer}")
+            if nonce != self._nonces[peer] or digest != self._digest:
+                return self._drop(f"repeated HELLO from party {peer}")
+            if peer > self.me:  # its HELLO again: our answer may have been lost, so answer again
+                self._send_hello(peer)
+            return None
         if digest != self._digest:
             raise ProtocolError("uses a different party configuration (names, keys or security)",
                                 self.peer_name(peer))
@@ -360,6 +373,7 @@ class ZmqEndpoint(Endpoint):
             sock.close(linger=0)
         for monitor in self._monitors:
             monitor.close(linger=0)
-        if self._zap is not None:
-            self._zap.close()
+        if self._zap is not None and not self._zap.close():
+            log.warning("party %s: the ZAP thread did not stop; its ZeroMQ context is left open", self.me)
+            return
         self._context.term()
