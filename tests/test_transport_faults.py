@@ -348,7 +348,7 @@ def test_dead_party_stops_run_local_at_once_and_releases_its_pipes():
     elapsed = time.monotonic() - start
     assert info.value.party == 1 and "exit code 7" in str(info.value)
     assert elapsed < 15, f"{elapsed:.1f} s: the launcher waited for the survivors' 30 s timeout"
-    assert _open_fds() == fds
+    assert _open_fds() <= fds   # none left open (another test's late cleanup may close one)
 
 
 def test_close_after_a_failure_skips_the_goodbye_wait():

@@ -178,7 +178,7 @@ class ZmqEndpoint(Endpoint):
                     # redials without it: say HELLO again until answered (answers are idempotent).
                     for j in range(self.me):
                         if self._nonces[j] is None:
-                            self._send_hello(j)
+                            self._resend_hello(j)
                     resend = time.monotonic() + HELLO_RESEND
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -207,6 +207,15 @@ class ZmqEndpoint(Endpoint):
 
     def _send_hello(self, peer: int) -> None:
         self._send_control(peer, wire.KIND_HELLO, self._nonces[self.me] + self._digest)
+
+    def _resend_hello(self, peer: int) -> None:
+        """HELLO again if libzmq takes it at once; while the connection is down there is nothing
+        to resend to (a DEALER without a connection would block), and the first is still queued."""
+        header = wire.pack_header(wire.KIND_HELLO, self.me, peer, wire.NO_SESSION, 0, "ctl")
+        try:
+            self._dealers[peer].send_multipart([header, self._nonces[self.me] + self._digest], zmq.NOBLOCK)
+        except zmq.ZMQError:
+            pass
 
     def _on_hello(self, peer: int, payload: list[memoryview]) -> None:
         candidate, self._candidate = self._candidate, None
