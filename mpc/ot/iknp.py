@@ -255,7 +255,10 @@ class IknpReceiver(_IknpRole):
         `hashed` the random-OT outputs H(i, t_i), computed block by block while in cache."""
         bits = np.zeros(_padded(n), np.uint8)
         bits[:n] = choices
-        packed = np.packbits(bits, bitorder="little")
+        return self._send_u_packed(np.packbits(bits, bitorder="little"), n, first_block, hashed=hashed)
+
+    def _send_u_packed(self, packed: np.ndarray, n: int, first_block: int, *, hashed: bool) -> np.ndarray:
+        """`_send_u` for choices packed little-endian, 8 per byte, padded to whole blocks."""
         out = np.empty((_padded(n), ROW_BYTES), np.uint8)
         for first, _count, blocks in _chunks(n):
             stop = first + blocks * KAPPA
@@ -307,9 +310,18 @@ class IknpReceiver(_IknpRole):
 
     def correlated_z64(self, choices) -> np.ndarray:
         """x_i + b_i Δ_i mod 2^64 (n,) uint64 for the sender's x and Δ."""
+        return self.correlated_z64_finish(self.correlated_z64_start(choices))
+
+    def correlated_z64_start(self, choices):
+        """The first half of `correlated_z64`: sends u and returns what `correlated_z64_finish` needs.
+        Other batches may start in between; finishes come in the order of the starts."""
         choices, n = self._choices(choices)
         first_block, _ = self._start_batch(n)
-        hashes = self._send_u(choices, n, first_block, hashed=True)
+        return choices, self._send_u(choices, n, first_block, hashed=True)
+
+    def correlated_z64_finish(self, pending) -> np.ndarray:
+        choices, hashes = pending
+        n = choices.size
         out = np.empty(n, np.uint64)
         for first, count, _blocks in _chunks(n):
             correction = self.channel.recv_exact(TAG_Z64, np.uint64, (count,), timeout=self.timeout)
@@ -321,12 +333,20 @@ class IknpReceiver(_IknpRole):
     def gilboa_z128(self, values) -> np.ndarray:
         """This receiver's Z_2^128 shares of u_p v_p for its values u (U128 (count,)): the 128 bits
         of u_p, least significant first, are the choices of OTs 128 p .. 128 p + 127."""
+        return self.gilboa_z128_finish(self.gilboa_z128_start(values))
+
+    def gilboa_z128_start(self, values):
+        """The first half of `gilboa_z128`: sends u (the choices are the bits of the values as
+        stored, little-endian) and returns what `gilboa_z128_finish` needs; finishes come in
+        the order of the starts."""
         values = np.ascontiguousarray(values, dtype=native_ring.U128).reshape(-1)
-        count = values.size
-        choices = np.unpackbits(values.view(np.uint8), bitorder="little")
-        choices, n = self._choices(choices)
+        n = _batch_size(KAPPA * values.size)
         first_block, _ = self._start_batch(n)
-        hashes = self._send_u(choices, n, first_block, hashed=True)
+        return values, self._send_u_packed(values.view(np.uint8).reshape(-1), n, first_block, hashed=True)
+
+    def gilboa_z128_finish(self, pending) -> np.ndarray:
+        values, hashes = pending
+        count, n = values.size, KAPPA * values.size
         share = np.empty(count, native_ring.U128)
         for first, ots, _blocks in _chunks(n):
             p0, products = first // KAPPA, ots // KAPPA

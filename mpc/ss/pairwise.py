@@ -28,3 +28,13 @@ class PairwiseOt:
                 if me in (low, high):
                     yield low, high
                     yield high, low
+
+    def _set_up_pairs(self) -> None:
+        """Run the base OTs of every role not yet set up, in the global pair order: a pipeline that
+        uses both roles at once must not let two parties each start with their receiver's."""
+        me = self.context.me
+        for receiver_party, sender_party in self._pairs():
+            sender, receiver = self._roles(sender_party if receiver_party == me else receiver_party)
+            role = receiver if receiver_party == me else sender
+            if not role.ready:
+                role.setup()

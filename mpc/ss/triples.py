@@ -112,41 +112,58 @@ class GilboaTriples(TripleSource, PairwiseOt):
     """Triples from IKNP correlated OT over Z_2^64 or Z_2^128, pairwise over all ordered pairs of
     parties (the OT roles and the pair order come from PairwiseOt)."""
 
-    def cross_shares(self, mine: np.ndarray, receive_from_peer: bool, peer: int, ring=RING128) -> np.ndarray:
-        """Additive share of u * v where u is the receiver's element and v the sender's, per element."""
-        sender, receiver = self._roles(peer)
-        mine = contiguous(ring.asarray(mine)).ravel()
-        width = ring.bits
-        out = np.empty(mine.shape, ring.dtype)
-        chunk = CHUNK_OTS // width
-        for start in range(0, mine.size, chunk):
-            part = mine[start:start + chunk]
-            if receive_from_peer:   # I hold u: my choice bits are its bits, least significant first
-                bits = np.unpackbits(ring.to_wire(part).view(np.uint8), bitorder="little") if ring is RING64 else None
-                if ring is RING64:
-                    y = receiver.correlated_z64(bits)
-                    out[start:start + part.size] = ring.sum(y.reshape(part.size, width), axis=1)
-                else:
-                    out[start:start + part.size] = receiver.gilboa_z128(part)
-            else:                   # I hold v: offsets v 2^t for t = 0..width-1
-                if ring is RING64:
-                    deltas = (part[:, None] << _SHIFTS[None, :]).ravel()
-                    x = sender.correlated_z64(deltas)
-                    out[start:start + part.size] = ring.neg(ring.sum(x.reshape(part.size, width), axis=1))
-                else:
-                    out[start:start + part.size] = sender.gilboa_z128(part)
-        return out
-
     def _cross_terms(self, a_words: np.ndarray, b_words: np.ndarray, ring) -> np.ndarray:
-        """Sum over all cross pairs of my shares of a_i b_j (a_words / b_words laid out per product)."""
-        total = ring.zeros(a_words.size)
+        """Sum over all cross pairs of my shares of a_i b_j (a_words / b_words laid out per product).
+
+        Pipelined: in step k every party first sends the u of chunk k + 1 for each pair where it
+        receives, then answers chunk k for each pair where it sends, then finishes chunk k.  So
+        each party works as sender and receiver at once (both cores busy with two parties) and
+        never waits on a message that its peer has not already been able to send."""
         me = self.context.me
-        for receiver_party, sender_party in self._pairs():
-            if receiver_party == me:
-                total = ring.add(total, self.cross_shares(a_words, True, sender_party, ring))
-            else:
-                total = ring.add(total, self.cross_shares(b_words, False, receiver_party, ring))
+        a_words = contiguous(ring.asarray(a_words)).ravel()
+        b_words = contiguous(ring.asarray(b_words)).ravel()
+        total = ring.zeros(a_words.size)
+        pairs = list(self._pairs())
+        chunk = CHUNK_OTS // ring.bits
+        parts = [slice(start, min(start + chunk, a_words.size)) for start in range(0, a_words.size, chunk)]
+        started: list[list] = []
+        self._set_up_pairs()
+
+        def start(k: int) -> None:
+            if k < len(parts):
+                started.append([(sender_party, self._start_receiving(a_words[parts[k]], sender_party, ring))
+                                for receiver_party, sender_party in pairs if receiver_party == me])
+
+        start(0)
+        for k, part in enumerate(parts):
+            start(k + 1)
+            for receiver_party, sender_party in pairs:
+                if sender_party == me:
+                    total[part] = ring.add(total[part], self._send_cross(b_words[part], receiver_party, ring))
+            for sender_party, pending in started.pop(0):
+                total[part] = ring.add(total[part], self._finish_receiving(pending, sender_party, ring))
         return total
+
+    def _start_receiving(self, mine: np.ndarray, peer: int, ring):
+        _, receiver = self._roles(peer)
+        if ring is RING64:
+            bits = np.unpackbits(ring.to_wire(mine).view(np.uint8), bitorder="little")
+            return mine.size, receiver.correlated_z64_start(bits)
+        return mine.size, receiver.gilboa_z128_start(mine)
+
+    def _finish_receiving(self, pending, peer: int, ring) -> np.ndarray:
+        _, receiver = self._roles(peer)
+        size, state = pending
+        if ring is RING64:
+            return ring.sum(receiver.correlated_z64_finish(state).reshape(size, ring.bits), axis=1)
+        return receiver.gilboa_z128_finish(state)
+
+    def _send_cross(self, mine: np.ndarray, peer: int, ring) -> np.ndarray:
+        sender, _ = self._roles(peer)
+        if ring is RING64:
+            x = sender.correlated_z64((mine[:, None] << _SHIFTS[None, :]).ravel())
+            return ring.neg(ring.sum(x.reshape(mine.size, ring.bits), axis=1))
+        return sender.gilboa_z128(mine)
 
     def generate(self, count: int, ring=RING128):
         rng = self.context.rng
@@ -161,20 +178,16 @@ class GilboaTriples(TripleSource, PairwiseOt):
         a, b = ring.random(rng, (m, k)), ring.random(rng, (k, n))
         c = ring.matmul(a, b)
         me = self.context.me
-        for receiver_party, sender_party in self._pairs():
-            if n >= VECTOR_MIN_COLUMNS:
-                if receiver_party == me:
-                    c = ring.add(c, self.cross_matrix(a, n, True, sender_party, ring))
-                else:
-                    c = ring.add(c, self.cross_matrix(b, m, False, receiver_party, ring))
-                continue
+        if n < VECTOR_MIN_COLUMNS:
             a_words = contiguous(np.broadcast_to(a[:, :, None], (m, k, n))).ravel()
             b_words = contiguous(np.broadcast_to(b[None, :, :], (m, k, n))).ravel()
+            cross = self._cross_terms(a_words, b_words, ring)
+            return a, b, ring.add(c, ring.sum(cross.reshape(m, k, n), axis=1))
+        for receiver_party, sender_party in self._pairs():
             if receiver_party == me:
-                cross = self.cross_shares(a_words, True, sender_party, ring)
+                c = ring.add(c, self.cross_matrix(a, n, True, sender_party, ring))
             else:
-                cross = self.cross_shares(b_words, False, receiver_party, ring)
-            c = ring.add(c, ring.sum(cross.reshape(m, k, n), axis=1))
+                c = ring.add(c, self.cross_matrix(b, m, False, receiver_party, ring))
         return a, b, c
 
     def cross_matrix(self, mine: np.ndarray, other_dim: int, receive_from_peer: bool, peer: int,
