@@ -8,6 +8,15 @@
 #include <string.h>
 
 #define OT_TARGET __attribute__((target("aes,sse4.1,ssse3")))
+#define OT_TARGET_AVX2 __attribute__((target("aes,sse4.1,ssse3,avx2")))
+#define OT_TARGET_VAES __attribute__((target("aes,sse4.1,ssse3,avx2,vaes")))
+
+/* Vector units the IKNP kernels use: 0 SSE4.1 + AES-NI, 1 also AVX2 (the transpose), 2 also VAES
+ * (the row hash).  ot_vector_level() is what the CPU has, capped by mpc_ot_vector_level(). */
+int ot_vector_level(void);
+void ot_transpose_block128_avx2(const __m128i *col, uint8_t *out);
+void ot_hash_block_vaes(const uint8_t *schedule, uint64_t first_index, const uint8_t *rows,
+                        const uint8_t *offset16, uint8_t *out);
 
 OT_TARGET static inline __m128i ot_expand_step(__m128i key, __m128i assist)
 {

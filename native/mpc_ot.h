@@ -67,6 +67,13 @@ int mpc_ot_iknp_receiver_random(const uint8_t *schedules0, const uint8_t *schedu
                                 uint64_t first_block, const uint8_t *choices_packed, size_t blocks,
                                 const uint8_t *hash_schedule, uint8_t *u, uint8_t *m);
 
+/* The Gilboa sender over Z_2^128 (mpc_ring128_gilboa_sender in mpc_ring.h) on the random OTs of
+ * mpc_ot_iknp_sender_random, in one pass: block k of the chunk is product k (v, share: `blocks`
+ * elements of two uint64 limbs; corrections: blocks * MPC_RING128_GILBOA_BYTES bytes). */
+int mpc_ot_iknp_gilboa128_sender(const uint8_t *schedules, const uint8_t *delta16, uint64_t first_block,
+                                 const uint8_t *u, size_t blocks, const uint8_t *hash_schedule,
+                                 const uint64_t *v, uint64_t *share, uint8_t *corrections);
+
 /* Tweakable correlation-robust hash of rows, expanded to out_len bytes per row:
  * x = rows_i ^ offset (offset may be NULL), p = AES_h(x), block m of row i is
  * AES_h(p ^ (first_tweak + i, m)) ^ p, truncated to out_len; if mask is not NULL the output is
@@ -81,5 +88,10 @@ int mpc_ot_transpose(const uint8_t *in, size_t rows, size_t cols, uint8_t *out);
 
 /* 1 if this CPU has AES-NI and SSE4.1 (the IKNP kernels need them), else 0. */
 int mpc_ot_cpu_supported(void);
+
+/* The vector units the IKNP kernels use: 0 SSE4.1 + AES-NI, 1 also AVX2, 2 also VAES (same outputs).
+ * cap >= 0 caps it for the whole process (tests compare the levels); cap < 0 only asks.  Returns
+ * the level now in use, or MPC_ERR_ARGUMENT for cap > 2. */
+int mpc_ot_vector_level(int cap);
 
 #endif

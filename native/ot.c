@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "internal_ot.h"
+#include "internal_ring128.h"
+#include "mpc_ring.h"
 #include "mpc_common.h"
 #include "mpc_ot.h"
 
@@ -10,6 +12,35 @@ int mpc_ot_cpu_supported(void)
 {
     __builtin_cpu_init();
     return __builtin_cpu_supports("aes") && __builtin_cpu_supports("sse4.1") ? 1 : 0;
+}
+
+static int cpu_level = -1, level_cap = 2;
+
+int ot_vector_level(void)
+{
+    if (cpu_level < 0) {  /* a benign race: every thread computes the same value */
+        __builtin_cpu_init();
+        int avx2 = __builtin_cpu_supports("avx2");
+        cpu_level = avx2 ? (__builtin_cpu_supports("vaes") ? 2 : 1) : 0;
+    }
+    return cpu_level < level_cap ? cpu_level : level_cap;
+}
+
+int mpc_ot_vector_level(int cap)
+{
+    if (cap > 2)
+        return MPC_ERR_ARGUMENT;
+    if (cap >= 0)
+        level_cap = cap;
+    return ot_vector_level();
+}
+
+OT_TARGET static inline void transpose_block(__m128i col[128], uint8_t *out)
+{
+    if (ot_vector_level() >= 1)
+        ot_transpose_block128_avx2(col, out);
+    else
+        ot_transpose_block128(col, out);
 }
 
 OT_TARGET static void expand_keys(const uint8_t *keys, size_t count, uint8_t *schedules)
@@ -54,7 +85,7 @@ OT_TARGET static void receiver_extend(const uint8_t *s0, const uint8_t *s1, uint
         for (int j = 0; j < 128; j++)
             _mm_storeu_si128((__m128i *)(u_block + 16 * j),
                              _mm_xor_si128(_mm_xor_si128(col[j], other[j]), r));
-        ot_transpose_block128(col, t + 2048 * k);
+        transpose_block(col, t + 2048 * k);
     }
 }
 
@@ -83,7 +114,7 @@ OT_TARGET static void sender_extend(const uint8_t *schedules, const uint8_t *del
         for (int j = 0; j < 128; j++)
             col[j] = _mm_xor_si128(col[j], _mm_and_si128(select[j],
                                    _mm_loadu_si128((const __m128i *)(u_block + 16 * j))));
-        ot_transpose_block128(col, q + 2048 * k);
+        transpose_block(col, q + 2048 * k);
     }
 }
 
@@ -175,6 +206,17 @@ OT_TARGET static inline void hash_block(const __m128i rk[11], uint64_t first_ind
     }
 }
 
+/* hash_block, or its VAES twin where the CPU has it (`schedule` is the same key as `rk`). */
+OT_TARGET static inline void hash_block_any(const __m128i rk[11], const uint8_t *schedule, uint64_t first_index,
+                                            const uint8_t *rows, const uint8_t *offset16, uint8_t *out)
+{
+    if (ot_vector_level() >= 2)
+        ot_hash_block_vaes(schedule, first_index, rows, offset16, out);
+    else
+        hash_block(rk, first_index, rows, offset16 ? _mm_loadu_si128((const __m128i *)offset16)
+                                                   : _mm_setzero_si128(), out);
+}
+
 OT_TARGET static void sender_random(const uint8_t *schedules, const uint8_t *delta, uint64_t first_block,
                                     const uint8_t *u, size_t blocks, const uint8_t *hash_schedule,
                                     uint8_t *m0, uint8_t *m1)
@@ -182,13 +224,12 @@ OT_TARGET static void sender_random(const uint8_t *schedules, const uint8_t *del
     __m128i rk[11];
     for (int r = 0; r < 11; r++)
         rk[r] = _mm_loadu_si128((const __m128i *)(hash_schedule + 16 * r));
-    __m128i zero = _mm_setzero_si128(), offset = _mm_loadu_si128((const __m128i *)delta);
     for (size_t k = 0; k < blocks; k++) {
         /* q rows of this block land in m0 first, then are hashed from there (still in L1). */
         sender_extend(schedules, delta, first_block + k, u + 2048 * k, 1, m0 + 2048 * k);
         uint64_t index = (first_block + k) * 128;
-        hash_block(rk, index, m0 + 2048 * k, offset, m1 + 2048 * k);
-        hash_block(rk, index, m0 + 2048 * k, zero, m0 + 2048 * k);
+        hash_block_any(rk, hash_schedule, index, m0 + 2048 * k, delta, m1 + 2048 * k);
+        hash_block_any(rk, hash_schedule, index, m0 + 2048 * k, NULL, m0 + 2048 * k);
     }
 }
 
@@ -204,6 +245,42 @@ int mpc_ot_iknp_sender_random(const uint8_t *schedules, const uint8_t *delta16, 
     return MPC_OK;
 }
 
+/* The Gilboa sender over Z_2^128 fused with the random-OT sender: block k of the chunk is the 128
+ * OTs of product k, so its pads never leave L1 (the same outputs as mpc_ot_iknp_sender_random
+ * followed by mpc_ring128_gilboa_sender). */
+OT_TARGET static void gilboa128_sender(const uint8_t *schedules, const uint8_t *delta, uint64_t first_block,
+                                       const uint8_t *u, size_t blocks, const uint8_t *hash_schedule,
+                                       const uint64_t *v, uint64_t *share, uint8_t *corrections)
+{
+    __m128i rk[11];
+    for (int r = 0; r < 11; r++)
+        rk[r] = _mm_loadu_si128((const __m128i *)(hash_schedule + 16 * r));
+    _Alignas(32) uint8_t pad0[2048], pad1[2048];
+    uint8_t *out = corrections, *end = corrections + blocks * (size_t)MPC_RING128_GILBOA_BYTES;
+    for (size_t k = 0; k < blocks; k++) {
+        sender_extend(schedules, delta, first_block + k, u + 2048 * k, 1, pad0);
+        uint64_t index = (first_block + k) * 128;
+        hash_block_any(rk, hash_schedule, index, pad0, delta, pad1);
+        hash_block_any(rk, hash_schedule, index, pad0, NULL, pad0);
+        ring128_t value = (ring128_t)v[2 * k] | ((ring128_t)v[2 * k + 1] << 64);
+        ring128_t mine = ring128_gilboa_send_one(pad0, pad1, value, &out, end);
+        share[2 * k] = (uint64_t)mine;
+        share[2 * k + 1] = (uint64_t)(mine >> 64);
+    }
+}
+
+int mpc_ot_iknp_gilboa128_sender(const uint8_t *schedules, const uint8_t *delta16, uint64_t first_block,
+                                 const uint8_t *u, size_t blocks, const uint8_t *hash_schedule,
+                                 const uint64_t *v, uint64_t *share, uint8_t *corrections)
+{
+    if (!schedules || !delta16 || !hash_schedule || ((!u || !v || !share || !corrections) && blocks))
+        return MPC_ERR_ARGUMENT;
+    if (!mpc_ot_cpu_supported())
+        return MPC_ERR_UNSUPPORTED;
+    gilboa128_sender(schedules, delta16, first_block, u, blocks, hash_schedule, v, share, corrections);
+    return MPC_OK;
+}
+
 OT_TARGET static void receiver_random(const uint8_t *s0, const uint8_t *s1, uint64_t first_block,
                                       const uint8_t *choices, size_t blocks, const uint8_t *hash_schedule,
                                       uint8_t *u, uint8_t *m)
@@ -213,7 +290,7 @@ OT_TARGET static void receiver_random(const uint8_t *s0, const uint8_t *s1, uint
         rk[r] = _mm_loadu_si128((const __m128i *)(hash_schedule + 16 * r));
     for (size_t k = 0; k < blocks; k++) {
         receiver_extend(s0, s1, first_block + k, choices + 16 * k, 1, u + 2048 * k, m + 2048 * k);
-        hash_block(rk, (first_block + k) * 128, m + 2048 * k, _mm_setzero_si128(), m + 2048 * k);
+        hash_block_any(rk, hash_schedule, (first_block + k) * 128, m + 2048 * k, NULL, m + 2048 * k);
     }
 }
 

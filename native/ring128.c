@@ -6,6 +6,7 @@
 
 #include "mpc_common.h"
 #include "mpc_ring.h"
+#include "internal_ring128.h"
 
 typedef unsigned __int128 u128;
 typedef __int128 s128;
@@ -239,38 +240,14 @@ int mpc_ring128_check_below(const uint64_t *opened, unsigned limit_bits, size_t 
     return MPC_OK;
 }
 
-static inline u128 load_bytes(const uint8_t *p)
-{
-    uint64_t w[2];
-    memcpy(w, p, 16);
-    return (u128)w[0] | ((u128)w[1] << 64);
-}
-
 int mpc_ring128_gilboa_sender(const uint8_t *m0, const uint8_t *m1, const uint64_t *v, size_t products,
                               uint64_t *share, uint8_t *corrections)
 {
     if ((!m0 || !m1 || !v || !share || !corrections) && products)
         return MPC_ERR_ARGUMENT;
     uint8_t *out = corrections, *end = corrections + products * (size_t)MPC_RING128_GILBOA_BYTES;
-    for (size_t p = 0; p < products; p++) {
-        u128 value = load(v, p), sum = 0;
-        for (unsigned t = 0; t < 128; t++) {
-            size_t row = 16 * (128 * p + t);
-            u128 pad0 = load_bytes(m0 + row), pad1 = load_bytes(m1 + row);
-            sum += pad0 << t;
-            u128 correction = pad0 + value - pad1;
-            uint64_t w[2] = {(uint64_t)correction, (uint64_t)(correction >> 64)};
-            size_t take = 16 - t / 8;
-            /* Little-endian host: the low `take` bytes.  A full 16-byte store whose tail the next
-             * correction overwrites, except near the end of the buffer. */
-            if (out + 16 <= end)
-                memcpy(out, w, 16);
-            else
-                memcpy(out, w, take);
-            out += take;
-        }
-        store(share, p, -sum);
-    }
+    for (size_t p = 0; p < products; p++)
+        store(share, p, ring128_gilboa_send_one(m0 + 2048 * p, m1 + 2048 * p, load(v, p), &out, end));
     return MPC_OK;
 }
 
@@ -294,7 +271,7 @@ int mpc_ring128_gilboa_receiver(const uint8_t *m, const uint64_t *u, const uint8
             in += take;
             u128 correction = (u128)w[0] | ((u128)w[1] << 64);
             u128 select = -(u128)((choices >> t) & 1); /* all ones when b = 1, without a branch */
-            sum += (load_bytes(m + 16 * (128 * p + t)) + (correction & select)) << t;
+            sum += (ring128_load_bytes(m + 16 * (128 * p + t)) + (correction & select)) << t;
         }
         store(share, p, sum);
     }

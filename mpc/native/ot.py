@@ -218,3 +218,32 @@ def transpose(matrix) -> np.ndarray:
 __all__ = ["NativeError", "base_receiver_choose", "base_receiver_keys", "base_sender_keys", "base_sender_setup", "cpu_supported",
            "expand_keys", "hash_rows", "receiver_extend", "receiver_random", "sender_extend",
            "sender_random", "transpose"]
+
+
+def gilboa128_sender(schedules, delta, first_block: int, u, blocks: int, hash_schedule, values):
+    """(share (blocks,) U128, packed corrections) of the Gilboa sender on this chunk's random OTs:
+    block k is product k with value values[k] (see native/mpc_ot.h)."""
+    from mpc.native import ring as native_ring
+    schedules = _schedules(schedules, KAPPA)
+    hash_schedule = _schedules(hash_schedule, 1)
+    delta = _bytes(delta, ROW_BYTES, "delta")
+    u = _u8(u, (blocks * KAPPA * ROW_BYTES,), "u")
+    values = np.ascontiguousarray(values, dtype=native_ring.U128).reshape(-1)
+    if values.size != blocks:
+        raise ValueError(f"expected {blocks} values (one per 128-OT block), got {values.size}")
+    share = native_ring.empty(blocks)
+    corrections = np.empty(blocks * native_ring.GILBOA_BYTES, np.uint8)
+    check(lib.mpc_ot_iknp_gilboa128_sender(buffer(schedules), delta, first_block, buffer(u), blocks,
+                                           buffer(hash_schedule), ffi.cast("const uint64_t *", buffer(values)),
+                                           ffi.cast("uint64_t *", buffer(share, True)), buffer(corrections, True)),
+          "IKNP Gilboa sender")
+    return share, corrections
+
+
+def vector_level(cap: int | None = None) -> int:
+    """The vector units the IKNP kernels use (0 SSE4.1, 1 AVX2, 2 VAES); `cap` caps them for the
+    process (tests compare the paths; the outputs are the same)."""
+    level = lib.mpc_ot_vector_level(-1 if cap is None else int(cap))
+    if level < 0:
+        raise ValueError("the vector level cap must be at most 2")
+    return int(level)

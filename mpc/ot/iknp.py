@@ -225,10 +225,11 @@ class IknpSender(_IknpRole):
         n = _batch_size(KAPPA * count)
         first_block, _ = self._start_batch(n)
         share = np.empty(count, native_ring.U128)
-        for first, ots, pad0, pad1 in self._random_rows(n, first_block):
-            p0, products = first // KAPPA, ots // KAPPA    # chunks hold whole products (n = 128 count)
-            part, corrections = native_ring.gilboa_sender(pad0[:ots], pad1[:ots], values[p0:p0 + products])
-            share[p0:p0 + products] = part
+        for first, _ots, blocks, u in self._chunks_of_u(n):
+            p0 = first // KAPPA    # chunks hold whole products (n = 128 count): block k is product p0 + k
+            share[p0:p0 + blocks], corrections = native_ot.gilboa128_sender(
+                self._schedules, self.delta, first_block + p0, u, blocks, self._hash_schedule,
+                values[p0:p0 + blocks])
             self.channel.send(TAG_Z128, corrections)
         return share
 
