@@ -14,6 +14,8 @@
 /* Vector units the IKNP kernels use: 0 SSE4.1 + AES-NI, 1 also AVX2 (the transpose), 2 also VAES
  * (the row hash).  ot_vector_level() is what the CPU has, capped by mpc_ot_vector_level(). */
 int ot_vector_level(void);
+#define PRG_GROUP 8  /* blocks whose column PRG outputs are made together, one key at a time */
+void ot_columns_prg_vaes(const uint8_t *schedules, uint64_t counter, __m128i *out);
 void ot_transpose_block128_avx2(const __m128i *col, uint8_t *out);
 void ot_hash_block_vaes(const uint8_t *schedule, uint64_t first_index, const uint8_t *rows,
                         const uint8_t *offset16, uint8_t *out);

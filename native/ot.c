@@ -59,33 +59,44 @@ int mpc_ot_expand_keys(const uint8_t *keys, size_t count, uint8_t *schedules)
     return MPC_OK;
 }
 
-/* The 128 column PRG outputs of one block: out[j] = AES_{schedules_j}(counter). */
-OT_TARGET static inline void columns_prg(const uint8_t *schedules, uint64_t counter, __m128i out[128])
+/* The 128 column PRG outputs of PRG_GROUP consecutive blocks: out[m * 128 + j] =
+ * AES_{schedules_j}(counter + m).  One key at a time, so each schedule is loaded once per group
+ * (the 128 schedules of a side, 22.5 KB, would otherwise cycle through L1 for every block). */
+OT_TARGET static void columns_prg(const uint8_t *schedules, uint64_t counter, __m128i *out)
 {
-    __m128i ctr = _mm_set_epi64x(0, (long long)counter);
-    for (int j = 0; j < 128; j += 8) {
-        const uint8_t *keys[8];
-        for (int m = 0; m < 8; m++) {
-            keys[m] = schedules + (size_t)MPC_OT_SCHEDULE_BYTES * (j + m);
-            out[j + m] = ctr;
-        }
-        ot_aes8_multikey(keys, out + j);
+    if (ot_vector_level() >= 2) {
+        ot_columns_prg_vaes(schedules, counter, out);
+        return;
+    }
+    for (int j = 0; j < 128; j++) {
+        __m128i rk[11], x[PRG_GROUP];
+        for (int r = 0; r < 11; r++)
+            rk[r] = _mm_loadu_si128((const __m128i *)(schedules + (size_t)MPC_OT_SCHEDULE_BYTES * j + 16 * r));
+        for (int m = 0; m < PRG_GROUP; m++)
+            x[m] = _mm_set_epi64x(0, (long long)(counter + (uint64_t)m));
+        ot_aes8(rk, x);
+        for (int m = 0; m < PRG_GROUP; m++)
+            out[128 * m + j] = x[m];
     }
 }
 
 OT_TARGET static void receiver_extend(const uint8_t *s0, const uint8_t *s1, uint64_t first_block,
                                       const uint8_t *choices, size_t blocks, uint8_t *u, uint8_t *t)
 {
-    __m128i col[128], other[128];
-    for (size_t k = 0; k < blocks; k++) {
-        columns_prg(s0, first_block + k, col);
-        columns_prg(s1, first_block + k, other);
-        __m128i r = _mm_loadu_si128((const __m128i *)(choices + 16 * k));
-        uint8_t *u_block = u + 2048 * k;
-        for (int j = 0; j < 128; j++)
-            _mm_storeu_si128((__m128i *)(u_block + 16 * j),
-                             _mm_xor_si128(_mm_xor_si128(col[j], other[j]), r));
-        transpose_block(col, t + 2048 * k);
+    _Alignas(32) __m128i col[PRG_GROUP * 128], other[PRG_GROUP * 128];
+    for (size_t k0 = 0; k0 < blocks; k0 += PRG_GROUP) {
+        size_t group = blocks - k0 < PRG_GROUP ? blocks - k0 : PRG_GROUP;  /* the PRG makes 8; the tail uses fewer */
+        columns_prg(s0, first_block + k0, col);
+        columns_prg(s1, first_block + k0, other);
+        for (size_t m = 0; m < group; m++) {
+            size_t k = k0 + m;
+            __m128i r = _mm_loadu_si128((const __m128i *)(choices + 16 * k));
+            uint8_t *u_block = u + 2048 * k;
+            for (int j = 0; j < 128; j++)
+                _mm_storeu_si128((__m128i *)(u_block + 16 * j),
+                                 _mm_xor_si128(_mm_xor_si128(col[128 * m + j], other[128 * m + j]), r));
+            transpose_block(col + 128 * m, t + 2048 * k);
+        }
     }
 }
 
@@ -104,17 +115,22 @@ int mpc_ot_iknp_receiver_extend(const uint8_t *schedules0, const uint8_t *schedu
 OT_TARGET static void sender_extend(const uint8_t *schedules, const uint8_t *delta, uint64_t first_block,
                                     const uint8_t *u, size_t blocks, uint8_t *q)
 {
-    __m128i col[128];
+    _Alignas(32) __m128i col[PRG_GROUP * 128];
     __m128i select[128];
     for (int j = 0; j < 128; j++) /* all-ones where s_j = 1: q^j = G(k_{s_j}) ^ (s_j ? u^j : 0) */
         select[j] = _mm_set1_epi8((char)-(char)((delta[j / 8] >> (j % 8)) & 1));
-    for (size_t k = 0; k < blocks; k++) {
-        columns_prg(schedules, first_block + k, col);
-        const uint8_t *u_block = u + 2048 * k;
-        for (int j = 0; j < 128; j++)
-            col[j] = _mm_xor_si128(col[j], _mm_and_si128(select[j],
-                                   _mm_loadu_si128((const __m128i *)(u_block + 16 * j))));
-        transpose_block(col, q + 2048 * k);
+    for (size_t k0 = 0; k0 < blocks; k0 += PRG_GROUP) {
+        size_t group = blocks - k0 < PRG_GROUP ? blocks - k0 : PRG_GROUP;
+        columns_prg(schedules, first_block + k0, col);
+        for (size_t m = 0; m < group; m++) {
+            size_t k = k0 + m;
+            __m128i *c = col + 128 * m;
+            const uint8_t *u_block = u + 2048 * k;
+            for (int j = 0; j < 128; j++)
+                c[j] = _mm_xor_si128(c[j], _mm_and_si128(select[j],
+                                     _mm_loadu_si128((const __m128i *)(u_block + 16 * j))));
+            transpose_block(c, q + 2048 * k);
+        }
     }
 }
 
@@ -224,12 +240,15 @@ OT_TARGET static void sender_random(const uint8_t *schedules, const uint8_t *del
     __m128i rk[11];
     for (int r = 0; r < 11; r++)
         rk[r] = _mm_loadu_si128((const __m128i *)(hash_schedule + 16 * r));
-    for (size_t k = 0; k < blocks; k++) {
-        /* q rows of this block land in m0 first, then are hashed from there (still in L1). */
-        sender_extend(schedules, delta, first_block + k, u + 2048 * k, 1, m0 + 2048 * k);
-        uint64_t index = (first_block + k) * 128;
-        hash_block_any(rk, hash_schedule, index, m0 + 2048 * k, delta, m1 + 2048 * k);
-        hash_block_any(rk, hash_schedule, index, m0 + 2048 * k, NULL, m0 + 2048 * k);
+    for (size_t k0 = 0; k0 < blocks; k0 += PRG_GROUP) {
+        /* q rows of a group land in m0 first, then are hashed from there (still in L1). */
+        size_t group = blocks - k0 < PRG_GROUP ? blocks - k0 : PRG_GROUP;
+        sender_extend(schedules, delta, first_block + k0, u + 2048 * k0, group, m0 + 2048 * k0);
+        for (size_t k = k0; k < k0 + group; k++) {
+            uint64_t index = (first_block + k) * 128;
+            hash_block_any(rk, hash_schedule, index, m0 + 2048 * k, delta, m1 + 2048 * k);
+            hash_block_any(rk, hash_schedule, index, m0 + 2048 * k, NULL, m0 + 2048 * k);
+        }
     }
 }
 
@@ -255,13 +274,16 @@ OT_TARGET static void gilboa128_sender(const uint8_t *schedules, const uint8_t *
     __m128i rk[11];
     for (int r = 0; r < 11; r++)
         rk[r] = _mm_loadu_si128((const __m128i *)(hash_schedule + 16 * r));
-    _Alignas(32) uint8_t pad0[2048], pad1[2048];
+    _Alignas(32) uint8_t q[PRG_GROUP * 2048], pad0[2048], pad1[2048];
     uint8_t *out = corrections, *end = corrections + blocks * (size_t)MPC_RING128_GILBOA_BYTES;
     for (size_t k = 0; k < blocks; k++) {
-        sender_extend(schedules, delta, first_block + k, u + 2048 * k, 1, pad0);
+        if (k % PRG_GROUP == 0)
+            sender_extend(schedules, delta, first_block + k, u + 2048 * k,
+                          blocks - k < PRG_GROUP ? blocks - k : PRG_GROUP, q);
+        const uint8_t *rows = q + 2048 * (k % PRG_GROUP);
         uint64_t index = (first_block + k) * 128;
-        hash_block_any(rk, hash_schedule, index, pad0, delta, pad1);
-        hash_block_any(rk, hash_schedule, index, pad0, NULL, pad0);
+        hash_block_any(rk, hash_schedule, index, rows, delta, pad1);
+        hash_block_any(rk, hash_schedule, index, rows, NULL, pad0);
         ring128_t value = (ring128_t)v[2 * k] | ((ring128_t)v[2 * k + 1] << 64);
         ring128_t mine = ring128_gilboa_send_one(pad0, pad1, value, &out, end);
         share[2 * k] = (uint64_t)mine;
@@ -288,9 +310,11 @@ OT_TARGET static void receiver_random(const uint8_t *s0, const uint8_t *s1, uint
     __m128i rk[11];
     for (int r = 0; r < 11; r++)
         rk[r] = _mm_loadu_si128((const __m128i *)(hash_schedule + 16 * r));
-    for (size_t k = 0; k < blocks; k++) {
-        receiver_extend(s0, s1, first_block + k, choices + 16 * k, 1, u + 2048 * k, m + 2048 * k);
-        hash_block_any(rk, hash_schedule, (first_block + k) * 128, m + 2048 * k, NULL, m + 2048 * k);
+    for (size_t k0 = 0; k0 < blocks; k0 += PRG_GROUP) {
+        size_t group = blocks - k0 < PRG_GROUP ? blocks - k0 : PRG_GROUP;
+        receiver_extend(s0, s1, first_block + k0, choices + 16 * k0, group, u + 2048 * k0, m + 2048 * k0);
+        for (size_t k = k0; k < k0 + group; k++)
+            hash_block_any(rk, hash_schedule, (first_block + k) * 128, m + 2048 * k, NULL, m + 2048 * k);
     }
 }
 

@@ -68,3 +68,44 @@ OT_TARGET_VAES void ot_hash_block_vaes(const uint8_t *schedule, uint64_t first_i
         }
     }
 }
+
+/* columns_prg of native/ot.c (the column PRG outputs of PRG_GROUP = 8 blocks, out[m * 128 + j] =
+ * AES_{schedules_j}(counter + m)) with two counters per VAES instruction and two columns in
+ * flight, so that eight independent encryptions hide the instruction latency. */
+OT_TARGET_VAES void ot_columns_prg_vaes(const uint8_t *schedules, uint64_t counter, __m128i *out)
+{
+    __m256i ctr[4];
+    for (int m = 0; m < 4; m++)
+        ctr[m] = _mm256_set_epi64x(0, (long long)(counter + 2 * (uint64_t)m + 1), 0,
+                                   (long long)(counter + 2 * (uint64_t)m));
+    for (int j = 0; j < 128; j += 2) {
+        const uint8_t *k0 = schedules + 176 * (size_t)j, *k1 = k0 + 176;
+        __m256i x[8];
+        __m256i a = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)k0));
+        __m256i b = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)k1));
+        for (int m = 0; m < 4; m++) {
+            x[m] = _mm256_xor_si256(ctr[m], a);
+            x[4 + m] = _mm256_xor_si256(ctr[m], b);
+        }
+        for (int r = 1; r < 10; r++) {
+            a = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(k0 + 16 * r)));
+            b = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(k1 + 16 * r)));
+            for (int m = 0; m < 4; m++) {
+                x[m] = _mm256_aesenc_epi128(x[m], a);
+                x[4 + m] = _mm256_aesenc_epi128(x[4 + m], b);
+            }
+        }
+        a = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(k0 + 160)));
+        b = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(k1 + 160)));
+        for (int m = 0; m < 4; m++) {
+            x[m] = _mm256_aesenclast_epi128(x[m], a);
+            x[4 + m] = _mm256_aesenclast_epi128(x[4 + m], b);
+        }
+        for (int m = 0; m < 4; m++) {
+            _mm_storeu_si128(out + 128 * (2 * m) + j, _mm256_castsi256_si128(x[m]));
+            _mm_storeu_si128(out + 128 * (2 * m + 1) + j, _mm256_extracti128_si256(x[m], 1));
+            _mm_storeu_si128(out + 128 * (2 * m) + j + 1, _mm256_castsi256_si128(x[4 + m]));
+            _mm_storeu_si128(out + 128 * (2 * m + 1) + j + 1, _mm256_extracti128_si256(x[4 + m], 1));
+        }
+    }
+}
