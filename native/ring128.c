@@ -257,23 +257,7 @@ int mpc_ring128_gilboa_receiver(const uint8_t *m, const uint64_t *u, const uint8
     if ((!m || !u || !corrections || !share) && products)
         return MPC_ERR_ARGUMENT;
     const uint8_t *in = corrections, *end = corrections + products * (size_t)MPC_RING128_GILBOA_BYTES;
-    for (size_t p = 0; p < products; p++) {
-        u128 choices = load(u, p), sum = 0;
-        for (unsigned t = 0; t < 128; t++) {
-            size_t take = 16 - t / 8;
-            uint64_t w[2] = {0, 0};
-            /* Bytes past `take` belong to the next correction: they land at bit 8 take >= 128 - t
-             * or above, which the shift by t below discards. */
-            if (in + 16 <= end)
-                memcpy(w, in, 16);
-            else
-                memcpy(w, in, take);
-            in += take;
-            u128 correction = (u128)w[0] | ((u128)w[1] << 64);
-            u128 select = -(u128)((choices >> t) & 1); /* all ones when b = 1, without a branch */
-            sum += (ring128_load_bytes(m + 16 * (128 * p + t)) + (correction & select)) << t;
-        }
-        store(share, p, sum);
-    }
+    for (size_t p = 0; p < products; p++)
+        store(share, p, ring128_gilboa_receive_one(m + 2048 * p, load(u, p), &in, end));
     return MPC_OK;
 }
