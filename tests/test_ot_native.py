@@ -61,12 +61,24 @@ def test_hash_rows_is_tcr_of_cryptography_aes(out_len, with_offset):
         assert got_masked[i].tobytes() == xor(stream[:out_len], mask[i].tobytes())
 
 
-def test_extension_kernels_follow_the_column_equations():
+# The kernels' vector levels this CPU has (0 SSE4.1, 1 AVX2, 2 VAES): each must give the same bytes.
+LEVELS = list(range(native_ot.vector_level() + 1))
+
+
+@pytest.fixture(params=LEVELS, ids=lambda level: f"level{level}")
+def vector_level(request):
+    top = native_ot.vector_level()
+    native_ot.vector_level(request.param)
+    yield request.param
+    native_ot.vector_level(top)
+
+
+def test_extension_kernels_follow_the_column_equations(vector_level):
     keys0, keys1 = random_u8(128, 16), random_u8(128, 16)
     delta = os.urandom(16)
     s = np.unpackbits(np.frombuffer(delta, np.uint8), bitorder="little")
     keys_s = np.where(s[:, None].astype(bool), keys1, keys0)
-    blocks, first_block = 3, 1000
+    blocks, first_block = 11, 1000   # more than one group of 8 blocks of the column PRG
     choices = random_u8(blocks * 16)
     u, t = native_ot.receiver_extend(native_ot.expand_keys(keys0), native_ot.expand_keys(keys1),
                                      first_block, choices, blocks)
@@ -141,14 +153,14 @@ def test_known_answer_vectors_of_the_spec():
     assert column0.tobytes().hex() == "4ffc69772ed5a336f4615b4503c34814"
 
 
-def test_fused_random_kernels_equal_extension_then_hash():
+def test_fused_random_kernels_equal_extension_then_hash(vector_level):
     keys0, keys1 = random_u8(128, 16), random_u8(128, 16)
     delta = os.urandom(16)
     s = np.unpackbits(np.frombuffer(delta, np.uint8), bitorder="little")
     schedules0, schedules1 = native_ot.expand_keys(keys0), native_ot.expand_keys(keys1)
     schedules_s = native_ot.expand_keys(np.where(s[:, None].astype(bool), keys1, keys0))
     hash_schedule = native_ot.expand_keys(random_u8(1, 16))
-    blocks, first_block = 5, 77
+    blocks, first_block = 13, 77
     choices = random_u8(blocks * 16)
     u, t = native_ot.receiver_extend(schedules0, schedules1, first_block, choices, blocks)
     u2, m = native_ot.receiver_random(schedules0, schedules1, first_block, choices, blocks, hash_schedule)
@@ -160,3 +172,36 @@ def test_fused_random_kernels_equal_extension_then_hash():
     assert np.array_equal(m1, native_ot.hash_rows(hash_schedule, first_block * 128, q, offset=delta))
     r = np.unpackbits(choices, bitorder="little").astype(bool)
     assert np.array_equal(m, np.where(r[:, None], m1, m0))
+
+
+def test_fused_gilboa_sender_equals_random_ot_then_gilboa(vector_level):
+    from mpc.native import ring as native_ring
+    delta = os.urandom(16)
+    s = np.unpackbits(np.frombuffer(delta, np.uint8), bitorder="little")
+    keys0, keys1 = random_u8(128, 16), random_u8(128, 16)
+    schedules_s = native_ot.expand_keys(np.where(s[:, None].astype(bool), keys1, keys0))
+    schedules0, schedules1 = native_ot.expand_keys(keys0), native_ot.expand_keys(keys1)
+    hash_schedule = native_ot.expand_keys(random_u8(1, 16))
+    blocks, first_block = 10, 3
+    u_values = random_u8(blocks, 16).view(native_ring.U128).reshape(-1)   # the receiver's choices
+    v_values = random_u8(blocks, 16).view(native_ring.U128).reshape(-1)
+    u, m = native_ot.receiver_random(schedules0, schedules1, first_block, u_values.view(np.uint8), blocks,
+                                     hash_schedule)
+    m0, m1 = native_ot.sender_random(schedules_s, delta, first_block, u, blocks, hash_schedule)
+    expected_share, expected_corrections = native_ring.gilboa_sender(m0, m1, v_values)
+    share, corrections = native_ot.gilboa128_sender(schedules_s, delta, first_block, u, blocks, hash_schedule,
+                                                    v_values)
+    assert share.tobytes() == expected_share.tobytes() and np.array_equal(corrections, expected_corrections)
+    received = native_ring.gilboa_receiver(m, u_values, corrections)
+    for p in range(blocks):   # the two shares add up to u v mod 2^128 (plain Python integers)
+        value = lambda a: int.from_bytes(a[p:p + 1].tobytes(), "little")  # noqa: E731
+        assert (value(share) + value(received)) % 2**128 == value(u_values) * value(v_values) % 2**128
+    with pytest.raises(ValueError):
+        native_ot.gilboa128_sender(schedules_s, delta, first_block, u, blocks, hash_schedule, v_values[:-1])
+
+
+def test_vector_level_cap_is_checked():
+    top = native_ot.vector_level()
+    assert native_ot.vector_level(0) == 0 and native_ot.vector_level(2) == top
+    with pytest.raises(ValueError):
+        native_ot.vector_level(3)

@@ -25,7 +25,7 @@ from mpc.ss.randomness import random_bytes
 from mpc.ss.ring import RING64, RING128, contiguous
 
 TAG_DEALER_SEED = "ss:dealer-seed"
-CHUNK_OTS = 1 << 21               # OTs per batch (2^15 products in Z_2^64, 2^14 in Z_2^128), ~50-100 MB
+CHUNK_OTS = 1 << 19               # OTs per batch (2^13 products in Z_2^64, 2^12 in Z_2^128): 8 MB of pads, two in flight
 _SHIFTS = np.arange(64, dtype=np.uint64)
 log = logging.getLogger("mpc.ss")
 VECTOR_MIN_COLUMNS = 4            # matrix triples with p >= 4 columns use vector OT (8p-byte messages)
