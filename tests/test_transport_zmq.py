@@ -175,3 +175,40 @@ def test_listed_party_cannot_impersonate_another():
     sock.close()
     for e in (a, b, c):
         e.close(wait=1)
+
+
+def test_hello_lost_with_a_broken_connection_is_sent_again():
+    # Whatever answers the port first (here a bare ROUTER that swallows the HELLO and goes away,
+    # as a closing session of `mpc pir serve` does) must not cost the session its HELLO.
+    context = zmq.Context()
+    squatter = context.socket(zmq.ROUTER)
+    squatter.linger = 0
+    port = squatter.bind_to_random_port("tcp://127.0.0.1")
+    address = f"tcp://127.0.0.1:{port}"
+    peers = [PeerAddress("p0", address), PeerAddress("p1", None)]
+    client = ZmqEndpoint(1, peers, security="none", timeout=10)
+    client.start()
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.setdefault("error", _connect_or_error(client)))
+    thread.start()
+    assert squatter.poll(5000), "the client's HELLO never reached the port"
+    squatter.recv_multipart()          # swallowed: this HELLO is lost with the connection
+    squatter.close()
+    context.term()
+    server = ZmqEndpoint(0, peers, security="none", timeout=10)
+    server.start()
+    server.connect(timeout=10)
+    thread.join(15)
+    assert outcome.get("error") is None, outcome
+    server.channel(1).send("t:x", b"hi")
+    assert bytes(client.channel(0).recv("t:x")[0]) == b"hi"
+    client.close(wait=0)
+    server.close(wait=0)
+
+
+def _connect_or_error(endpoint):
+    try:
+        endpoint.connect(timeout=10)
+    except Exception as exc:  # noqa: BLE001 - reported to the test thread
+        return exc
+    return None
