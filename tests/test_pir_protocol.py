@@ -4,7 +4,9 @@ Answers equal a plaintext lookup (random tables, several key columns, Unicode, a
 all-absent queries, several batches); duplicate keys are refused; the bytes each side sends equal
 the spec's formula; what the server receives does not depend on the keys queried (chi-square
 tests, which a query without its LWE mask fails); malformed or oversized client messages are
-`ProtocolError` on the server and a bad server hello is `ProtocolError` on the client.
+`ProtocolError` on the server and a bad server hello is `ProtocolError` on the client.  The key
+normalisation rides in both hellos: equal modes match as the mode says, different modes fail on
+both sides naming both, and an unknown mode code from a peer is `ProtocolError`.
 """
 from __future__ import annotations
 
