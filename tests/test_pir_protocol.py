@@ -4,7 +4,9 @@ Answers equal a plaintext lookup (random tables, several key columns, Unicode, a
 all-absent queries, several batches); duplicate keys are refused; the bytes each side sends equal
 the spec's formula; what the server receives does not depend on the keys queried (chi-square
 tests, which a query without its LWE mask fails); malformed or oversized client messages are
-`ProtocolError` on the server and a bad server hello is `ProtocolError` on the client.
+`ProtocolError` on the server and a bad server hello is `ProtocolError` on the client.  The key
+normalisation rides in both hellos: equal modes match as the mode says, different modes fail on
+both sides naming both, and an unknown mode code from a peer is `ProtocolError`.
 """
 from __future__ import annotations
 
@@ -255,3 +257,80 @@ def test_bad_server_hello_is_a_protocol_error(small_key, field):
     with pytest.raises(ProtocolError):
         msg.ServerHello.parse([bytes(fixed), names])
     assert msg.ServerHello.parse(hello.pack()) == hello  # the unmodified hello parses back
+
+
+# -- key normalisation: carried in both hellos, agreed by both sides ------------------------------
+
+def _both(database, keys, *, server_normalize=None, client_normalize=None, timeout=5):
+    """Run one session; each side's result or exception."""
+    out = {}
+
+    def party(endpoint):
+        ch = endpoint.channel(1 - endpoint.me)
+        side = "server" if endpoint.me == 0 else "client"
+        try:
+            if endpoint.me == 0:
+                out[side] = pir.server(ch, database, normalize=server_normalize)
+            else:
+                out[side] = pir.client(ch, keys, normalize=client_normalize)
+        except Exception as exc:  # noqa: BLE001 - inspected by the tests
+            out[side] = exc
+    run_threads(party, parties=2, timeout=timeout)
+    return out["server"], out["client"]
+
+
+def test_normalisation_agreed_in_the_hellos(small_key):
+    table = {" 9131\u3000": "stripped", "Ａ1": "folded", "x": "plain"}
+    strip = pir.prepare(table, key=small_key, normalize="strip")
+    nfkc = pir.prepare(table, key=small_key, normalize="nfkc")
+    assert strip.normalization == "strip" and nfkc.normalization == "nfkc"
+    keys = ["9131", "\u00a09131 ", "Ａ1", "A1", " x"]
+    assert _both(strip, keys, client_normalize="strip")[1] == ["stripped", "stripped", "folded", None, "plain"]
+    assert _both(nfkc, keys, client_normalize="nfkc")[1] == ["stripped", "stripped", "folded", "folded", "plain"]
+    # A client that normalises otherwise would silently miss "9131": both sides refuse, naming both modes.
+    served, asked = _both(strip, keys, client_normalize="none")
+    for error, mine, theirs in ((served, "strip", "none"), (asked, "none", "strip")):
+        assert isinstance(error, ProtocolError), error
+        assert f"this side uses --normalize {mine}, the peer --normalize {theirs}" in str(error)
+    # The same database serves the next, matching client.
+    assert _both(strip, ["9131"], client_normalize="strip")[1] == ["stripped"]
+    exact = pir.prepare({"a": "1"}, key=small_key)
+    assert isinstance(_both(exact, ["a"], client_normalize="nfkc")[0], ProtocolError)
+
+
+def test_normalisation_is_a_role_parameter(small_key):
+    database = pir.prepare({"a": "1"}, key=small_key, normalize="strip")
+    with pytest.raises(ValueError, match="'strip'"):
+        pir.PirServer(None, database, normalize="none")  # the table's keys were stripped
+    with pytest.raises(ValueError, match="normalize"):
+        pir.PirClient(None, normalize="upper")
+    with pytest.raises(ValueError, match="'none'"):  # keys packed without stripping, announced as stripped
+        pir.PirClient(None, normalize="strip").run(PackedIds.from_values(["a"]))
+
+
+@pytest.mark.parametrize("code", [3, 0xFFFF])
+def test_malformed_normalisation_from_a_peer_is_a_protocol_error(small_key, code):
+    import struct
+    with pytest.raises(ProtocolError, match="normalisation"):
+        msg.ClientHello.parse(struct.pack(">HHI", msg.VERSION, code, 1))
+    database = pir.prepare({"a": "1"}, key=small_key)
+    fixed, names = msg.ServerHello(1, 1, database.geometry, 8, bytes(16), bytes(16), [], "nfkc").pack()
+    with pytest.raises(ProtocolError, match="normalisation"):
+        msg.ServerHello.parse([fixed[:2] + code.to_bytes(2, "big") + fixed[4:], names])
+    assert msg.ServerHello.parse([fixed, names]).normalization == "nfkc"
+    with pytest.raises(ProtocolError, match="version 1"):  # a hello of version 1 had no normalisation
+        msg.ClientHello.parse(struct.pack(">HHI", 1, 0, 1))
+    errors = {}
+
+    def party(endpoint):  # a live server meets the bad hello: a typed error, nothing else sent
+        ch = endpoint.channel(1 - endpoint.me)
+        if endpoint.me == 0:
+            try:
+                pir.PirServer(ch, database).run()
+            except MpcError as exc:
+                errors["server"] = exc
+            return
+        ch.recv(msg.TAG_SERVER_HELLO)
+        ch.send(msg.TAG_CLIENT_HELLO, struct.pack(">HHI", msg.VERSION, code, 1))
+    run_threads(party, parties=2, timeout=5)
+    assert isinstance(errors["server"], ProtocolError) and "normalisation" in str(errors["server"])

@@ -8,9 +8,12 @@
 
 `serve` preprocesses the table once, then serves clients one after another until Ctrl-C or SIGTERM
 (or --max-clients); a client that fails (wrong key, bad messages, timeout) is reported and the
-next one is served; a stopped server tells its current client.  `query` writes one FOUND row per query row, atomically, never over an
-existing file without --force.  Connection options as every peer command (mpc/commands/_peer.py):
-CurveZMQ with both parties authenticated, plain TCP only with --insecure.
+next one is served; a stopped server tells its current client.  `query` writes one FOUND row per
+query row, atomically, never over an existing file without --force, in the query file's
+--encoding and --delimiter.  CSV options (--encoding, --delimiter) and key normalisation
+(--normalize) as `mpc psi`; the two hellos carry --normalize, so a client and a server that differ
+both fail at once, naming both modes.  Connection options as every peer command
+(mpc/commands/_peer.py): CurveZMQ with both parties authenticated, plain TCP only with --insecure.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import sys
 import time
 
 from mpc.commands import _peer
+from mpc.commands._csv_options import add_csv_options
 from mpc.errors import AuthenticationError, InputError, MpcError, PeerTimeout
 
 SERVER, CLIENT = 0, 1
@@ -28,11 +32,14 @@ CONNECT_WAIT = 24 * 3600.0  # a serving party waits this long for each next clie
 CLOSE_WAIT = 1.0
 
 
-def _common(p) -> None:
+def _common(p, output: str | None) -> None:
     p.add_argument("--input", required=True, metavar="FILE", help="CSV file with a header row")
     p.add_argument("--key", required=True, metavar="COL[,COL...]", help="key column(s) of --input")
     p.add_argument("--normalize", choices=["strip", "none", "nfkc"], default="strip",
-                   help="key normalisation: strip surrounding Unicode whitespace (default), nfkc (also full-width letters and digits) or none; both sides must use the same")
+                   help="key normalisation: strip surrounding Unicode whitespace (default), nfkc (also "
+                   "full-width letters and digits) or none; both sides must use the same (checked when "
+                   "a client connects)")
+    add_csv_options(p, output)
     p.add_argument("--json", action="store_true", help="print JSON summaries on stdout")
     p.add_argument("--threads", type=int, default=None, help="threads for the kernels (default: all cores)")
 
@@ -44,7 +51,7 @@ def register(commands) -> None:
     sub = p.add_subparsers(dest="pir_command", metavar="serve|query")
     serve = sub.add_parser("serve", help="preprocess a table and answer queries until stopped")
     serve.add_argument("--listen", required=True, metavar="ADDR", help="address to listen on, e.g. tcp://0.0.0.0:7100")
-    _common(serve)
+    _common(serve, None)
     serve.add_argument("--batch-size", type=int, default=None, help="most keys per client batch")
     serve.add_argument("--max-clients", type=int, default=None, help="stop after this many clients "
                        "(then the exit status is 1 if any of them failed)")
@@ -52,7 +59,7 @@ def register(commands) -> None:
     serve.set_defaults(func=run_serve)
     query = sub.add_parser("query", help="look the keys of a CSV file up in a serving party's table")
     query.add_argument("--peer", required=True, metavar="ADDR", help="the serving party's address")
-    _common(query)
+    _common(query, "FOUND (--output) uses the same as the query file")
     query.add_argument("--output", required=True, metavar="FILE", help="where to write the FOUND rows")
     query.add_argument("--force", action="store_true", help="replace --output if it exists")
     _peer.add_peer_arguments(query, what="the server")
@@ -85,7 +92,8 @@ def run_serve(args) -> int:
     _peer.check_address(args.listen, "--listen")
     # Keys and config before the table: a fresh keypair is made and printed once, for every client.
     plan = _peer.session_plan(args, SERVER, NAMES, listen=args.listen)
-    table = read_table(args.input, parse_key_spec(args.key), args.normalize)
+    table = read_table(args.input, parse_key_spec(args.key), args.normalize, encoding=args.encoding,
+                       delimiter=args.delimiter)
     bar = ProgressBar("pir preprocess")
     started = time.perf_counter()
     try:
@@ -96,7 +104,8 @@ def run_serve(args) -> int:
     finally:
         bar.close()
     g = database.geometry
-    ready = {"event": "ready", "input": table.path, "key": table.key_columns, "rows": database.table_rows,
+    ready = {"event": "ready", "input": table.path, "key": table.key_columns, "normalize": args.normalize,
+             "rows": database.table_rows,
              "skipped_empty": table.skipped_empty, "columns": g.cols, "slots": g.slots, "entry_bytes": g.entry_bytes,
              "matrix_bytes": g.matrix_bytes, "hint_bytes": database.hint.nbytes,
              "preprocess_seconds": round(time.perf_counter() - started, 3),
@@ -126,7 +135,8 @@ def serve_clients(database, args, plan) -> int:
                 continue
             started = time.perf_counter()
             try:
-                outcome = PirServer(session.channel(CLIENT), database, threads=args.threads, **options).run()
+                outcome = PirServer(session.channel(CLIENT), database, threads=args.threads,
+                                    normalize=args.normalize, **options).run()
             except MpcError as exc:
                 # Closed at once, without an abort notice: Endpoint.abort waits ABORT_GRACE for the
                 # client, and a next client whose HELLO reached this closing socket would be lost.
@@ -167,7 +177,8 @@ def run_query(args) -> int:
     plan = _peer.session_plan(args, CLIENT, NAMES, peer=args.peer)
     check_output(args.output, args.force)
     try:
-        queries = read_queries(args.input, parse_key_spec(args.key), args.normalize)  # before connecting
+        queries = read_queries(args.input, parse_key_spec(args.key), args.normalize,  # before connecting
+                               encoding=args.encoding, delimiter=args.delimiter)
     except InputError as exc:  # the server hears why this client stops, and serves the next one
         _peer.tell_peer(plan, _peer.input_reason(exc))
         raise
@@ -178,14 +189,15 @@ def run_query(args) -> int:
     def work():
         try:
             return PirClient(session.channel(SERVER), threads=args.threads, rng=session.rng,
-                             progress=bar).run(queries.ids)
+                             progress=bar, normalize=args.normalize).run(queries.ids)
         finally:
             bar.close()
     outcome = _peer.run_or_abort(session, work, NAMES[SERVER])
     peer = "server"
     values = [None if v is None else keyword.decode_value(v, peer) for v in outcome.values]
     found = write_found(queries, values, outcome.value_columns, args.output, args.force)
-    summary = {"input": queries.path, "key": queries.key_columns, "rows": len(queries.sent),
+    summary = {"input": queries.path, "key": queries.key_columns, "normalize": args.normalize,
+               "rows": len(queries.sent),
                "queried": len(queries.ids), "found": found, "table_rows": outcome.table_rows,
                "output": args.output, "seconds": round(time.perf_counter() - started, 3),
                "hint_bytes": outcome.hint_bytes, "bytes_sent": outcome.bytes_sent,

@@ -21,6 +21,7 @@ import signal
 import time
 
 from mpc.commands import _peer
+from mpc.commands._csv_options import add_csv_options
 from mpc.errors import ConfigError, InputError
 
 ROLES = {"server": 0, "client": 1}
@@ -50,10 +51,7 @@ def register(commands) -> None:
                    help="how key values are compared: strip (default) ignores Unicode whitespace around "
                    "each value (spaces, tabs, NBSP, U+3000); nfkc also folds full-width letters and digits; "
                    "none compares the bytes as written. Both parties must agree. Output rows stay as written")
-    p.add_argument("--encoding", default="utf-8", help="text encoding of the CSV files (default utf-8, "
-                   "BOM allowed; e.g. gbk for a Chinese Windows export); the output uses the same")
-    p.add_argument("--delimiter", default=",", help="field separator (default ','; ';' for many European "
-                   "exports; 'tab' for TSV); the output uses the same")
+    add_csv_options(p)
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.add_argument("--key-bits", type=int, choices=[2048, 3072], default=2048, help="server's RSA modulus size")
     p.add_argument("--batch-size", type=int, default=None, help="identifiers per message (server)")

@@ -4,8 +4,9 @@ Given a Channel to the server and its packed query keys.  It receives the parame
 then per batch: blinds its keys (RFC 9497 OPRF, P-256), finalizes the server's evaluations into F(key),
 asks for both cuckoo columns of every key with SimplePIR queries (found or not, so the server
 cannot tell), decodes the columns and opens the entry whose tag is its own.  It learns the value of
-each queried key present in the table, the table's size and entry width, nothing else.  Never
-reads files.
+each queried key present in the table, the table's size and entry width, nothing else.  Its hello
+names the key normalisation (`normalize`); a server with another one is a `ProtocolError` before
+any lookup (equal keys would silently miss).  Never reads files or argv.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from mpc.errors import ProtocolError
 from mpc.native import oprf
 from mpc.pir import keyword, lwe, params
 from mpc.pir import messages as msg
-from mpc.psi.ids import PackedIds
+from mpc.psi.ids import PackedIds, check_normalization
 
 DEFAULT_MAX_HINT_BYTES = 2 << 30
 
@@ -41,8 +42,11 @@ class QueryOutcome:
 
 class PirClient:
     def __init__(self, channel, *, threads: int | None = None, rng=None, progress=None,
-                 max_hint_bytes: int = DEFAULT_MAX_HINT_BYTES):
+                 max_hint_bytes: int = DEFAULT_MAX_HINT_BYTES, normalize: str = "none"):
+        """`normalize`: how the query keys are normalised ("none", "strip" or "nfkc", mpc.psi.ids);
+        the server's must be the same, and every `PackedIds` looked up must say so."""
         self.channel = channel
+        self.normalize = check_normalization(normalize)
         self.threads = threads
         self.rng = rng
         self.progress = progress or (lambda phase, done, total: None)
@@ -50,6 +54,7 @@ class PirClient:
 
     def run(self, ids: PackedIds) -> QueryOutcome:
         """One session: connect, look `ids` up, close."""
+        self._check_ids(ids)
         self.connect(ids.columns)
         values = self.lookup(ids)
         return self.close(values)
@@ -60,8 +65,9 @@ class PirClient:
         self._before = ch.stats.protocol(msg.PROTOCOL)
         self._started = tick = time.perf_counter()
         self.phases = {"oprf": 0.0, "query": 0.0, "wait": 0.0, "decode": 0.0}
-        ch.send(msg.TAG_CLIENT_HELLO, msg.ClientHello(key_columns).pack())
+        ch.send(msg.TAG_CLIENT_HELLO, msg.ClientHello(key_columns, self.normalize).pack())
         hello = msg.ServerHello.parse(ch.recv(msg.TAG_SERVER_HELLO), peer)
+        msg.check_same_normalization(self.normalize, hello.normalization, peer)
         msg.check_columns(key_columns, hello.key_columns, peer)
         g = hello.geometry
         hint_bytes = 4 * g.rows * params.LWE_N
@@ -77,6 +83,7 @@ class PirClient:
 
     def lookup(self, ids: PackedIds) -> list:
         """The encoded value of each key of `ids` (None when absent), in order."""
+        self._check_ids(ids)
         if ids.columns != self.key_columns:
             raise ValueError(f"these keys have {ids.columns} columns, the session {self.key_columns}")
         values: list = [None] * len(ids)
@@ -84,6 +91,11 @@ class PirClient:
             values[start:stop] = self._batch(ids, start, stop, self.hello, self._maker, self.phases)
             self.progress("query", stop, len(ids))
         return values
+
+    def _check_ids(self, ids: PackedIds) -> None:
+        if ids.normalization != self.normalize:
+            raise ValueError(f"these keys were packed with normalize={ids.normalization!r}, "
+                             f"the client announces {self.normalize!r}")
 
     def close(self, values: list | None = None) -> QueryOutcome:
         """Tell the server this client is done; the session's totals (with `values` if given)."""

@@ -53,6 +53,7 @@ class PirDatabase:
     key_columns: int
     value_columns: list[str]
     phases: dict[str, float] = field(default_factory=dict)
+    normalization: str = "none"    # how the keys were normalised (mpc.psi.ids); both hellos carry it
 
     @classmethod
     def build(cls, ids: PackedIds, values: list[bytes], *, value_columns: list[str] | None = None,
@@ -106,4 +107,4 @@ class PirDatabase:
         phases["hint"] = time.perf_counter() - tick
         progress("hint", 1, 1)
         return cls(geometry, matrix, hint, a_seed, place_seed, key, n, ids.columns,
-                   list(value_columns or []), phases)
+                   list(value_columns or []), phases, ids.normalization)

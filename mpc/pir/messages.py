@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from mpc.errors import ProtocolError
 from mpc.pir import params
+from mpc.psi.ids import check_same_normalization  # noqa: F401 - the roles check the hellos with it
+from mpc.psi.ids import normalization_code, normalization_name
 
 PROTOCOL = "pir"
-VERSION = 1
+VERSION = 2  # 2: the key normalisation in both hellos
 TAG_CLIENT_HELLO = "pir:client-hello"
 TAG_SERVER_HELLO = "pir:server-hello"
 TAG_HINT = "pir:hint"
@@ -30,7 +32,7 @@ HINT_ROWS_PER_MESSAGE = 4096   # 16 MiB per hint message
 MAX_COLUMNS_TEXT = 1 << 20
 ELEMENT_BYTES = 33             # a P-256 point, SEC1 compressed (blinded and evaluated OPRF values)
 
-_CLIENT = struct.Struct(">HHI")                      # version, reserved, key columns: 8 bytes
+_CLIENT = struct.Struct(">HHI")                 # version, normalisation, key columns: 8 bytes
 _SERVER = struct.Struct(">HHIQIBBIIII16s16s")   # see ServerHello: 74 bytes
 CLIENT_HELLO_BYTES = _CLIENT.size
 SERVER_HELLO_BYTES = _SERVER.size
@@ -40,15 +42,19 @@ BATCH_BYTES = 4
 @dataclass(frozen=True)
 class ClientHello:
     key_columns: int
+    normalization: str = "none"
 
     def pack(self) -> bytes:
-        return _CLIENT.pack(VERSION, 0, self.key_columns)
+        return _CLIENT.pack(VERSION, normalization_code(self.normalization), self.key_columns)
 
     @classmethod
     def parse(cls, frame, peer=None) -> "ClientHello":
-        version, _reserved, columns = _CLIENT.unpack(bytes(frame))
+        frame = bytes(frame)
+        if len(frame) != _CLIENT.size:
+            raise ProtocolError(f"client hello has {len(frame)} bytes, expected {_CLIENT.size}", peer)
+        version, normalization, columns = _CLIENT.unpack(frame)
         _check_version(version, peer)
-        return cls(columns)
+        return cls(columns, normalization_name(normalization, peer))
 
 
 @dataclass(frozen=True)
@@ -60,10 +66,11 @@ class ServerHello:
     place_seed: bytes
     a_seed: bytes
     value_columns: list[str]
+    normalization: str = "none"
 
     def pack(self) -> list[bytes]:
         g = self.geometry
-        fixed = _SERVER.pack(VERSION, 0, self.key_columns, self.table_rows, params.LWE_N, params.LOG_Q,
+        fixed = _SERVER.pack(VERSION, normalization_code(self.normalization), self.key_columns, self.table_rows, params.LWE_N, params.LOG_Q,
                              params.P_BITS, g.cols, g.slots, g.entry_bytes, self.max_batch, self.place_seed,
                              self.a_seed)
         return [fixed, json.dumps(self.value_columns, ensure_ascii=False).encode("utf-8")]
@@ -75,9 +82,10 @@ class ServerHello:
         frame, names = bytes(frames[0]), bytes(frames[1])
         if len(frame) != _SERVER.size:
             raise ProtocolError(f"server hello has {len(frame)} bytes, expected {_SERVER.size}", peer)
-        (version, _r, key_columns, table_rows, n, log_q, p_bits, cols, slots, entry_bytes, max_batch,
+        (version, normalization, key_columns, table_rows, n, log_q, p_bits, cols, slots, entry_bytes, max_batch,
          place_seed, a_seed) = _SERVER.unpack(frame)
         _check_version(version, peer)
+        normalization = normalization_name(normalization, peer)
         if (n, log_q, p_bits) != (params.LWE_N, params.LOG_Q, params.P_BITS):
             raise ProtocolError(f"server uses LWE n={n}, q=2^{log_q}, p=2^{p_bits}; this side supports only "
                                 f"n={params.LWE_N}, q=2^{params.LOG_Q}, p=2^{params.P_BITS}", peer)
@@ -98,7 +106,7 @@ class ServerHello:
             raise ProtocolError("server's column names are not UTF-8 JSON", peer) from None
         if not isinstance(value_columns, list) or not all(isinstance(c, str) for c in value_columns):
             raise ProtocolError("server's column names are not a list of strings", peer)
-        return cls(key_columns, table_rows, geometry, max_batch, place_seed, a_seed, value_columns)
+        return cls(key_columns, table_rows, geometry, max_batch, place_seed, a_seed, value_columns, normalization)
 
 
 def _check_version(version: int, peer) -> None:

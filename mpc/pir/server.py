@@ -4,7 +4,8 @@ Given a Channel to one client and a preprocessed `PirDatabase`: sends the parame
 then answers batches until the client says it is done: for each batch it evaluates the OPRF on
 the blinded keys and multiplies the database by the client's encrypted index queries.  It learns the
 number of keys queried and nothing else.  Every size is checked before any work: a malformed or
-oversized message is `ProtocolError`.  Never reads files.
+oversized message is `ProtocolError`, and so is a client whose hello names another key
+normalisation than `normalize` (equal keys would silently miss).  Never reads files or argv.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from mpc.native import oprf
 from mpc.pir import lwe
 from mpc.pir import messages as msg
 from mpc.pir.database import PirDatabase
+from mpc.psi.ids import check_normalization
 
 
 @dataclass
@@ -30,9 +32,15 @@ class ServeOutcome:
 
 class PirServer:
     def __init__(self, channel, database: PirDatabase, *, max_batch: int = msg.DEFAULT_BATCH,
-                 threads: int | None = None):
+                 threads: int | None = None, normalize: str = "none"):
+        """`normalize`: how the table's keys were normalised ("none", "strip" or "nfkc",
+        mpc.psi.ids); it must be the database's and the client's (both hellos carry it)."""
         if not 1 <= max_batch <= msg.MAX_BATCH:
             raise ValueError(f"batch size must be in 1..{msg.MAX_BATCH}")
+        if check_normalization(normalize) != database.normalization:
+            raise ValueError(f"the table's keys were normalised with {database.normalization!r}, "
+                             f"not {normalize!r}")
+        self.normalize = normalize
         self.channel = channel
         self.database = database
         self.max_batch = max_batch
@@ -44,9 +52,10 @@ class PirServer:
         started = tick = time.perf_counter()
         phases = {"oprf": 0.0, "answer": 0.0}
         hello = msg.ServerHello(db.key_columns, db.table_rows, db.geometry, self.max_batch, db.place_seed,
-                                db.a_seed, db.value_columns)
+                                db.a_seed, db.value_columns, self.normalize)
         ch.send(msg.TAG_SERVER_HELLO, *hello.pack())
         theirs = msg.ClientHello.parse(ch.recv_bytes(msg.TAG_CLIENT_HELLO, msg.CLIENT_HELLO_BYTES), peer)
+        msg.check_same_normalization(self.normalize, theirs.normalization, peer)
         msg.check_columns(db.key_columns, theirs.key_columns, peer)
         for start, stop in msg.batches(db.geometry.rows, msg.HINT_ROWS_PER_MESSAGE):
             ch.send(msg.TAG_HINT, db.hint[start:stop])

@@ -20,6 +20,8 @@ import unicodedata
 
 import numpy as np
 
+from mpc.errors import ProtocolError
+
 MAX_COLUMN_BYTES = 0xFFFFFFFF
 NORMALIZATIONS = ("none", "strip", "nfkc")  # index = code in the protocols' hellos
 
@@ -28,6 +30,28 @@ def check_normalization(mode: str) -> str:
     if mode not in NORMALIZATIONS:
         raise ValueError(f"normalize must be one of {', '.join(NORMALIZATIONS)}, not {mode!r}")
     return mode
+
+
+def normalization_code(name: str) -> int:
+    """The code of a normalisation in the protocols' hellos (psi-rsa, pir)."""
+    if name not in NORMALIZATIONS:
+        raise ValueError(f"normalize must be one of {', '.join(NORMALIZATIONS)}, not {name!r}")
+    return NORMALIZATIONS.index(name)
+
+
+def normalization_name(code: int, peer) -> str:
+    """The normalisation a peer's hello names; an unknown code is the peer's `ProtocolError`."""
+    if not 0 <= code < len(NORMALIZATIONS):
+        raise ProtocolError(f"peer sent an unknown normalisation {code}", peer)
+    return NORMALIZATIONS[code]
+
+
+def check_same_normalization(mine: str, theirs: str, peer) -> None:
+    """Both parties must normalise keys alike, or equal ids would silently not match."""
+    if mine != theirs:
+        raise ProtocolError(f"normalisation mismatch: this side uses --normalize {mine}, the "
+                            f"peer --normalize {theirs}; both parties must pass the same value "
+                            "(ids would not match otherwise)", peer)
 
 
 def normalize_value(value, mode: str):

@@ -9,6 +9,8 @@ import struct
 from dataclasses import dataclass
 
 from mpc.errors import ProtocolError
+from mpc.psi.ids import check_same_normalization, normalization_code
+from mpc.psi.ids import normalization_name as _normalization_name
 
 PROTOCOL = "psi-rsa"
 VERSION = 2  # 2: normalisation in the hellos, the key-proof and done messages
@@ -130,20 +132,6 @@ def _check_rows(rows: int, peer) -> None:
         raise ProtocolError(f"peer announces {rows} rows, more than the limit of {MAX_ROWS}", peer)
 
 
-def normalization_code(name: str) -> int:
-    from mpc.psi.ids import NORMALIZATIONS
-    if name not in NORMALIZATIONS:
-        raise ValueError(f"normalize must be one of {', '.join(NORMALIZATIONS)}, not {name!r}")
-    return NORMALIZATIONS.index(name)
-
-
-def _normalization_name(code: int, peer) -> str:
-    from mpc.psi.ids import NORMALIZATIONS
-    if code >= len(NORMALIZATIONS):
-        raise ProtocolError(f"peer sent an unknown normalisation {code}", peer)
-    return NORMALIZATIONS[code]
-
-
 def _reveal_name(code: int, peer) -> str:
     if code not in _REVEAL_NAMES:
         raise ProtocolError(f"peer sent an unknown reveal mode {code}", peer)
@@ -153,10 +141,7 @@ def _reveal_name(code: int, peer) -> str:
 def check_agreement(mine_reveal: str, peer_reveal: str, mine_columns: int, peer_columns: int, peer,
                     mine_normalization: str = "none", peer_normalization: str = "none") -> None:
     """Both sides must ask for the same reveal mode, normalisation and number of key columns."""
-    if mine_normalization != peer_normalization:
-        raise ProtocolError(f"normalisation mismatch: this side uses --normalize {mine_normalization}, the "
-                            f"peer --normalize {peer_normalization}; both parties must pass the same value "
-                            "(ids would not match otherwise)", peer)
+    check_same_normalization(mine_normalization, peer_normalization, peer)
     if mine_reveal != peer_reveal:
         raise ProtocolError(f"reveal mismatch: this side asked for --reveal {mine_reveal}, the peer for "
                             f"--reveal {peer_reveal}; both parties must pass the same value", peer)
