@@ -218,3 +218,23 @@ def test_he_bytes_equal_the_formula(weighted, monkeypatch):
         formula = costs.he_fit_bytes(rows, batch, epochs, d_mine, d_peer, TEST_KEY_BITS, guest=me == GUEST,
                                      garbler=me == 0, weighted=weighted)
         assert record.sent[me] == formula, (me, record.sent[me] - formula)
+
+
+def test_masks_that_would_outgrow_the_key_are_refused_before_any_ciphertext():
+    """A 192-bit key has no room for the 216-bit gradient masks of weighted batches of 128: both
+    parties raise ConfigError before the keys are exchanged (the run stops, nothing is half-masked)."""
+    from mpc.errors import ConfigError
+    rows = 256
+    x_guest, x_host = SEED.normal(size=(rows, 2)), SEED.normal(size=(rows, 2))
+    labels = (x_guest[:, 0] > 0).astype(np.int64)
+
+    def job(endpoint):
+        s = Session(endpoint)
+        model = VerticalLogisticRegression(s, protocol="he", key_bits=192, batch_size=128, class_weight="balanced")
+        try:
+            model.fit(x_guest, labels) if s.me == GUEST else model.fit(x_host)
+        except ConfigError as error:
+            return str(error), s.stats.protocol("ml:he").messages_sent
+        return None, None
+    for message, sent in run_threads(job, parties=2, timeout=60):
+        assert message is not None and "larger key_bits" in message and sent == 0
