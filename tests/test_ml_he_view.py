@@ -192,9 +192,8 @@ def test_view_does_not_depend_on_the_peers_data(watcher, monkeypatch):
 
 
 def test_every_mask_is_40_bits_wider_than_the_value_it_hides(monkeypatch):
-    """Small batches, a large learning rate and class weights make the shares grow fastest (the
-    former fixed 200-bit masks left 3 bits on the forward products here, and none on the
-    gradients): for every value either party masks, |v| < 2^(width - 40)."""
+    """Small batches, a large learning rate and class weights make the shares grow fastest (with
+    the former fixed 200-bit masks some values here were 10 bits wider than their masks): for every value either party masks, |v| < 2^(width - 40)."""
     rows = 96
     x_guest, x_host = SEED.normal(size=(rows, 3)), SEED.normal(size=(rows, 4))
     labels = (x_guest[:, 0] + x_host[:, 1] > 0).astype(np.int64)
