@@ -4,8 +4,8 @@ what both roles share.  The roles are `HeGuest` (mpc/ml/he_guest.py) and `HeHost
 For mpc.ml.estimator; spec: protocols/lr-vertical.md, "Protocol he".  After Chen et al. 2020,
 "When homomorphic encryption marries secret sharing" (FATE SSHE-LR, SecretFlow HESS-LR): each party
 has its own Paillier key; the weights of both parties' features and the intercept are additive
-integer shares (statistically masked: a fresh mask below 2^MASK_BITS hides values below
-2^(MASK_BITS - 40) to 2^-40).  Per mini-batch of B rows:
+integer shares, statistically masked: every fresh mask is 40 bits wider than a public bound of
+what it hides (mpc.ml.he_bounds, tracked by both parties as the shares grow).  Per mini-batch of B rows:
 
 1. forward: each party sends its share of the PEER's weights encrypted under its own key; the
    peer multiplies by its plaintext features homomorphically, subtracts a fresh mask, and sends
@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from mpc.ml import fixedpoint
+from mpc.ml.he_bounds import REVEAL_BYTES, HeBounds
 from mpc.ml.party import TrainingParty
 from mpc.ml.paillier import PublicKey, decrypt, generate_keypair
 from mpc.ss.randomness import random_bytes
@@ -34,7 +35,6 @@ TAG_WEIGHTS = "ml:he:weights"
 TAG_FORWARD = "ml:he:forward"
 TAG_GRADIENT = "ml:he:gradient"
 TAG_SHARES = "ml:he:shares"
-MASK_BITS = 200
 FEATURE_OFFSET_BITS = fixedpoint.FEATURE_OFFSET_BITS
 
 
@@ -47,6 +47,8 @@ class HeParty(TrainingParty):
         self.peer = [0] * self.d_peer
         self.intercept = [0]
         self.epochs_run = 0
+        d_guest, d_host = (self.d, self.d_peer) if self.guest else (self.d_peer, self.d)
+        self.bounds = HeBounds(d_guest, d_host, self.weighted, self.key_bits)
         from mpc.ml.sigmoid import SharedSigmoid
         from mpc.ml.update import SharedUpdate
         self._stop = SharedUpdate(self.channel, self.prg, session.me)
@@ -64,9 +66,10 @@ class HeParty(TrainingParty):
         self.mine = PublicKey(int(public.n), self.prg)
         self.theirs = PublicKey(peer_n, self.prg)
 
-    def _mask(self, count: int) -> list:
-        data = random_bytes(self.prg, count * MASK_BITS // 8)
-        step = MASK_BITS // 8
+    def _mask(self, count: int, bits: int) -> list:
+        """`count` fresh masks uniform in [0, 2^bits) (bits a multiple of 8, from mpc.ml.he_bounds)."""
+        step = bits // 8
+        data = random_bytes(self.prg, count * step)
         return [int.from_bytes(data[i * step:(i + 1) * step], "little") for i in range(count)]
 
     def _masked(self, ciphertexts: list, masks: list) -> list:
@@ -82,14 +85,15 @@ class HeParty(TrainingParty):
 
     # -- one mini-batch ---------------------------------------------------------------------------
     def _cross(self, tag: str, mine_under_my_key: list, matrix: np.ndarray, count_in: int, count_out: int,
-               count_back: int) -> tuple[list, list]:
+               count_back: int, mask_bits: int) -> tuple[list, list]:
         """Send Enc_mine(mine) and receive Enc_peer(v) (count_in); compute Enc_peer(matrix @ v)
-        (count_out), mask it and send it back; receive the peer's masked product (count_back).
-        Returns (my masks = my share of matrix @ v, my decrypted share of the peer's product)."""
+        (count_out), mask it (masks below 2^mask_bits) and send it back; receive the peer's masked
+        product (count_back).  Returns (my masks = my share of matrix @ v, my decrypted share of
+        the peer's product)."""
         enc_mine = self.mine.encrypt(mine_under_my_key)
         enc_peer = self._swap(tag + ":in", enc_mine, self.mine, count_in, self.theirs)
         product = self.theirs.matvec(enc_peer, matrix, FEATURE_OFFSET_BITS)
-        masks = self._mask(count_out)
+        masks = self._mask(count_out, mask_bits)
         back = self._swap(tag + ":out", self._masked(product, masks), self.theirs, count_back, self.mine)
         return masks, decrypt(self.secret, back, self.mine)
 
@@ -98,13 +102,14 @@ class HeParty(TrainingParty):
         count = len(rows)
         objects = xb.astype(object)
         # forward: my features x (peer's share of my weights), peer's features x (my share of theirs)
-        masks, theirs = self._cross(TAG_FORWARD, self.peer, xb, self.d, count, count)
+        masks, theirs = self._cross(TAG_FORWARD, self.peer, xb, self.d, count, count, self.bounds.forward_bits())
         own = objects @ np.array(self.own, dtype=object) if self.d else np.zeros(count, dtype=object)
         z = own + np.array(masks, dtype=object) + np.array(theirs, dtype=object)
         z = z + (self.intercept[0] << fixedpoint.FEATURE_BITS)
         r = self._residual(z, rows)
         r_list = [int(v) for v in r]
-        masks, theirs = self._cross(TAG_GRADIENT, r_list, xb.T, count, self.d, self.d_peer)
+        masks, theirs = self._cross(TAG_GRADIENT, r_list, xb.T, count, self.d, self.d_peer,
+                                    self.bounds.gradient_bits(count))
         own_gradient = (objects.T @ r if self.d else np.zeros(0, dtype=object)) + np.array(masks, dtype=object)
         peer_gradient = theirs
         intercept_gradient = [sum(r_list) << fixedpoint.FEATURE_BITS]
@@ -114,11 +119,27 @@ class HeParty(TrainingParty):
         """My share of r = 4 (sigma~(z) - y) (times the class weights when set)."""
         raise NotImplementedError
 
-    def _update(self, own_g, peer_g, intercept_g, rows: int) -> None:
+    def _constants(self, rows: int) -> tuple[int, int, int, int]:
+        """(c, t, c2, t2) of the update after a batch of `rows` rows."""
         lr, l2 = float(self.params["learning_rate"]), float(self.params["l2"])
         shift = fixedpoint.gradient_scale(self.weighted) - fixedpoint.WEIGHT_BITS
         c, t = fixedpoint.constant(lr / (4.0 * rows * 2.0 ** shift))
         c2, t2 = fixedpoint.constant(lr * l2) if l2 > 0 else (0, 0)
+        return c, t, c2, t2
+
+    def _preflight(self, batch: int) -> None:
+        """Run the public bounds through every step first: a shape whose masks would outgrow the
+        key fails with ConfigError before any traffic (both parties alike), not in epoch 7."""
+        bounds = HeBounds(*self.bounds.dims, self.weighted, self.key_bits)
+        sizes = [min(batch, self.n - first) for first in range(0, self.n, batch)]
+        for _epoch in range(int(self.params["epochs"])):
+            for rows in sizes:
+                bounds.forward_bits()
+                bounds.after_update(rows, *self._constants(rows))
+
+    def _update(self, own_g, peer_g, intercept_g, rows: int) -> None:
+        c, t, c2, t2 = self._constants(rows)
+        self.bounds.after_update(rows, c, t, c2, t2)
 
         def new(shares, gradient, decay=True):
             out = []
@@ -134,8 +155,9 @@ class HeParty(TrainingParty):
 
     # -- training ---------------------------------------------------------------------------------
     def run(self) -> dict:
-        self._keys()
         batch = int(self.params["batch_size"])
+        self._preflight(batch)
+        self._keys()
         tol = self.params.get("tol")
         stopped = False
         for epoch in range(int(self.params["epochs"])):
@@ -167,7 +189,7 @@ class HeParty(TrainingParty):
 
     def reveal_own(self) -> dict:
         outgoing = list(self.peer) + ([] if self.guest else list(self.intercept))
-        width = MASK_BITS // 8 + 32
+        width = REVEAL_BYTES
         encode = lambda v: int(v).to_bytes(width, "little", signed=True)
         self.channel.send(TAG_SHARES, b"".join(encode(v) for v in outgoing))
         expected = self.d + (1 if self.guest else 0)

@@ -28,6 +28,6 @@ class HeGuest(HeParty):
         raw = self.channel.recv_bytes(TAG_CLASS, count * self.theirs.bytes, timeout=self.timeout)
         n2 = self.theirs.n2
         product = [pow(c, int(w), n2) for c, w in zip(self.theirs.unpack(raw, count), s)]
-        masks = self._mask(count)
+        masks = self._mask(count, self.bounds.class_bits)
         self.channel.send(TAG_CLASS_BACK, self.theirs.pack(self._masked(product, masks)))
         return r * s.astype(object) + np.array(masks, dtype=object)

@@ -127,6 +127,12 @@ def clip_circuit(upper: int, lift: bool, lanes: int):
     return replicate_lanes(_one_lane(upper, lift), lanes)
 
 
+def clip_job(upper: int, lift: bool, count: int):
+    """The GC job of one circuit run on `count` <= LANES rows (party 0 garbles; mpc.ml.costs prices it)."""
+    from mpc.gc import EVALUATOR, GARBLER, Job
+    return Job(clip_circuit(upper, lift, count), (GARBLER, GARBLER, EVALUATOR), (False,) * 3, 1, "evaluator")
+
+
 def _pack(words: list, width: int) -> int:
     out = 0
     for i, w in enumerate(words):
@@ -156,10 +162,10 @@ class SharedSigmoid:
         return out
 
     def _run_lanes(self, zs: list, upper: int, lift: bool) -> list:
-        from mpc.gc import EVALUATOR, GARBLER, Job, run_job
+        from mpc.gc import EVALUATOR, GARBLER, run_job
         count = len(zs)
         out_width = LIFT_WIDTH if lift else WIDTH
-        job = Job(clip_circuit(upper, lift, count), (GARBLER, GARBLER, EVALUATOR), (False,) * 3, 1, "evaluator")
+        job = clip_job(upper, lift, count)
         if self.me == 0:
             if lift:
                 raw = random_bytes(self.prg, count * LIFT_MASK_BITS // 8)
