@@ -35,11 +35,19 @@ def build_parser() -> argparse.ArgumentParser:
 _VALUES_MAY_START_WITH_DASH = ("--peer-public-key",)
 
 
+_Z85 = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#")
+
+
+def _looks_like_key(text: str) -> bool:
+    """A 40-character Z85 text (a CurveZMQ public key); no option of ours has that shape."""
+    return len(text) == 40 and set(text) <= _Z85
+
+
 def _join_dash_values(argv: list[str]) -> list[str]:
     out, i = [], 0
     while i < len(argv):
         if argv[i] in _VALUES_MAY_START_WITH_DASH and i + 1 < len(argv) and argv[i + 1].startswith("-") \
-                and not argv[i + 1].startswith("--"):
+                and _looks_like_key(argv[i + 1]):
             out.append(f"{argv[i]}={argv[i + 1]}")
             i += 2
         else:

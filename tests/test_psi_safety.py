@@ -189,3 +189,5 @@ def test_a_public_key_beginning_with_a_dash_is_taken_as_the_value():
     assert args.peer_public_key == key and args.key_file == "x.key"
     assert read_public_key(args.peer_public_key) == key.encode()
     assert _join_dash_values(["--peer-public-key", "--insecure"]) == ["--peer-public-key", "--insecure"]
+    double = "--" + key[2:]       # one key in 7,225 begins with two dashes
+    assert build_parser().parse_args(_join_dash_values(argv[:-3] + [double])).peer_public_key == double
