@@ -225,3 +225,18 @@ def test_existing_model_is_not_overwritten(files, capsys):
     (tmp / "g.json").write_text("keep")
     _fails(capsys, _train(tmp), "g.json", "exists already")
     assert (tmp / "g.json").read_text() == "keep" and not (tmp / "h.json").exists()
+
+
+def test_model_that_is_a_directory_or_an_input_is_refused_before_training(files, capsys):
+    tmp, _ = files
+    (tmp / "models").mkdir()
+    code = main(["lr", "train", "--local", "--input", str(tmp / "guest.csv"), "--features", GUEST, "--label", "label",
+                 "--model", str(tmp / "models"), "--peer-input", str(tmp / "host.csv"), "--peer-features", HOST,
+                 "--peer-model", str(tmp / "h.json"), "--force", *FAST])
+    _fails(capsys, code, "--model is a directory")
+    before = (tmp / "host.csv").read_text()
+    code = main(["lr", "train", "--local", "--input", str(tmp / "guest.csv"), "--features", GUEST, "--label", "label",
+                 "--model", str(tmp / "g.json"), "--peer-input", str(tmp / "host.csv"), "--peer-features", HOST,
+                 "--peer-model", str(tmp / "host.csv"), "--force", *FAST])
+    _fails(capsys, code, "--peer-model is the input file")
+    assert (tmp / "host.csv").read_text() == before and not (tmp / "g.json").exists()

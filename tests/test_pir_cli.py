@@ -197,6 +197,12 @@ def test_input_errors_name_file_and_line(tmp_path, capsys):
                  str(tmp_path / "out.csv"), "--insecure"]) == 1
     assert "--force" in capsys.readouterr().err
     assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "keep me"
+    for output, needle in ((tmp_path, "--output is a directory"), (queries, "--output is the input file"),
+                           (tmp_path / "nowhere" / "o.csv", "does not exist")):
+        assert main(["pir", "query", "--peer", address, "--input", queries, "--key", "id", "--output",
+                     str(output), "--force", "--insecure"]) == 1   # refused before any connection
+        assert needle in capsys.readouterr().err
+    assert (tmp_path / "q.csv").read_text(encoding="utf-8").splitlines() == ["id", "a"]
     huge = write_csv(tmp_path / "huge.csv", ["id", "v"], [["a", "x" * 300_000]])
     assert main(["pir", "serve", "--listen", address, "--input", huge, "--key", "id", "--insecure"]) == 1
     assert "huge.csv" in capsys.readouterr().err  # an entry of 300 kB exceeds the matrix's 2^20 rows

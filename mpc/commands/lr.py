@@ -94,8 +94,14 @@ def _read_or_tell(plan, read):
         raise
 
 
-def _check_free(path: str | None, force: bool) -> None:
-    if path and os.path.exists(path) and not force:
+def _check_free(path: str | None, force: bool, flag: str, inputs=(), others=()) -> None:
+    """mpc psi's output checks (not a directory, its folder exists and is writable, not an input
+    or the other party's output), and an existing file only with --force."""
+    if not path:
+        return
+    from mpc.psi.output import check_output_path
+    check_output_path(path, inputs=inputs, others=others, force=True, flag=flag)
+    if os.path.exists(path) and not force:
         raise InputError("exists already; remove it or pass --force", path)
 
 
@@ -180,7 +186,7 @@ def _run_train(args) -> int:
         raise ConfigError("the guest holds the labels: give --label COL")
     if args.role == "host" and args.label:
         raise ConfigError("--label is the guest's; the host has no labels")
-    _check_free(args.model, args.force)
+    _check_free(args.model, args.force, "--model", [args.input])
     plan, other = _plan(args)   # keys and config, then the input: both before connecting
     table = _read_or_tell(plan, lambda: _read_train(args.input, args.features, args.label, args.id))
     session = plan.open()
@@ -206,7 +212,7 @@ def _run_predict(args) -> int:
         raise ConfigError("the guest gets the scores: give --output FILE")
     if args.role == "host" and args.output:
         raise ConfigError("--output is the guest's; the host learns no scores")
-    _check_free(args.output, args.force)
+    _check_free(args.output, args.force, "--output", [args.input, args.model])
     plan, other = _plan(args)
     data, table = _read_or_tell(plan, lambda: _read_predict(args.input, args.model, args.role, args.id))
     session = plan.open()
@@ -230,8 +236,9 @@ def _run_local(args) -> int:
     if args.lr_command == "train":
         if not args.label or not args.peer_features:
             raise ConfigError("--local train needs the guest's --label and the host's --peer-features")
-        _check_free(args.model, args.force)
-        _check_free(args.peer_model, args.force)
+        inputs = [args.input, args.peer_input]
+        _check_free(args.model, args.force, "--model", inputs, [args.peer_model])
+        _check_free(args.peer_model, args.force, "--peer-model", inputs, [args.model])
         tables = [_read_train(args.input, args.features, args.label, args.id),
                   _read_train(args.peer_input, args.peer_features, None, args.id)]
 
@@ -253,7 +260,7 @@ def _run_local(args) -> int:
     from mpc.ml.csv_input import write_scores
     if not args.output:
         raise ConfigError("the guest gets the scores: give --output FILE")
-    _check_free(args.output, args.force)
+    _check_free(args.output, args.force, "--output", [args.input, args.peer_input, args.model, args.peer_model])
     guest = _read_predict(args.input, args.model, "guest", args.id)
     host = _read_predict(args.peer_input, args.peer_model, "host", args.id)
     inputs = [guest, host]

@@ -170,12 +170,13 @@ def _client_failed(number: int, exc: MpcError) -> None:
 
 def run_query(args) -> int:
     from mpc.pir import PirClient, keyword
-    from mpc.pir.csv_files import check_output, read_queries, write_found
+    from mpc.pir.csv_files import read_queries, write_found
+    from mpc.psi.output import check_output_path
     from mpc.psi.csv_input import parse_key_spec
     from mpc.psi.progress import ProgressBar
     _peer.check_address(args.peer, "--peer")
     plan = _peer.session_plan(args, CLIENT, NAMES, peer=args.peer)
-    check_output(args.output, args.force)
+    check_output_path(args.output, inputs=[args.input], force=args.force)
     try:
         queries = read_queries(args.input, parse_key_spec(args.key), args.normalize,  # before connecting
                                encoding=args.encoding, delimiter=args.delimiter)

@@ -16,14 +16,13 @@ file's encoding cannot represent is an `InputError` naming the FOUND file, line 
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass
 
 from mpc.errors import InputError, ProtocolError
 from mpc.psi.csv_input import check_delimiter, check_encoding, iter_rows, key_positions, sniff_style
 from mpc.psi.ids import IdBuilder, PackedIds, check_normalization, encode_column
 from mpc.psi.ids import normalize_value as normalize
-from mpc.psi.output import atomic_text_file
+from mpc.psi.output import atomic_text_file, check_output_path
 
 MAX_KEY_BYTES = 65535  # an OPRF input (RFC 9497): the encoded key columns
 
@@ -111,18 +110,9 @@ def read_queries(path: str, key_columns: list[str], normalize_mode: str = "strip
                      has_bom and encoding == "utf-8", line_ending, encoding, delimiter)
 
 
-def check_output(path: str, force: bool) -> None:
-    """Refuse an existing output file unless `force` (checked before the run and again at the end)."""
-    if os.path.exists(path) and not force:
-        raise InputError("exists already; pass --force to replace it", path)
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise InputError("the output's directory does not exist", path)
-
-
 def write_found(queries: QueryFile, values: list, value_columns: list[str], path: str, force: bool) -> int:
     """Write the FOUND file; `values[i]` is the tuple of the i-th sent key or None.  Returns rows found."""
-    check_output(path, force)
+    check_output_path(path, force=force)   # again at the end: the file may have appeared meanwhile
     found = 0
     header = queries.key_columns + ["found"] + value_columns
     with atomic_text_file(path, bom=queries.has_bom, encoding=queries.encoding) as f:
