@@ -19,8 +19,8 @@ import csv
 from dataclasses import dataclass
 
 from mpc.errors import InputError, ProtocolError
-from mpc.psi.csv_input import check_delimiter, check_encoding, iter_rows, key_positions, sniff_style
-from mpc.psi.ids import IdBuilder, PackedIds, check_normalization, encode_column
+from mpc.psi.csv_input import open_keyed_rows, sniff_style
+from mpc.psi.ids import IdBuilder, PackedIds, encode_column
 from mpc.psi.ids import normalize_value as normalize
 from mpc.psi.output import atomic_text_file, check_output_path
 
@@ -47,11 +47,7 @@ class TableFile:
 
 def read_table(path: str, key_columns: list[str], normalize_mode: str = "strip", *, encoding: str = "utf-8",
                delimiter: str = ",") -> TableFile:
-    check_normalization(normalize_mode)
-    encoding, delimiter = check_encoding(encoding), check_delimiter(delimiter)
-    rows = iter_rows(path, encoding, delimiter)
-    _line, header = next(rows)
-    where = key_positions(path, header, key_columns, delimiter)
+    encoding, delimiter, header, where, rows = open_keyed_rows(path, key_columns, normalize_mode, encoding, delimiter)
     others = [i for i in range(len(header)) if i not in where]
     builder = IdBuilder(len(key_columns), normalize_mode)
     values: list[tuple[str, ...]] = []
@@ -89,11 +85,7 @@ class QueryFile:
 
 def read_queries(path: str, key_columns: list[str], normalize_mode: str = "strip", *, encoding: str = "utf-8",
                  delimiter: str = ",") -> QueryFile:
-    check_normalization(normalize_mode)
-    encoding, delimiter = check_encoding(encoding), check_delimiter(delimiter)
-    rows = iter_rows(path, encoding, delimiter)
-    _line, header = next(rows)
-    where = key_positions(path, header, key_columns, delimiter)
+    encoding, delimiter, header, where, rows = open_keyed_rows(path, key_columns, normalize_mode, encoding, delimiter)
     builder = IdBuilder(len(key_columns), normalize_mode)
     written, sent = [], []
     for line, _index, row in rows:

@@ -143,13 +143,19 @@ def key_positions(path: str, header: list[str], key_columns: list[str], delimite
     return [header.index(c) for c in key_columns]
 
 
-def read_keys(path: str, key_columns: list[str], *, normalize: str = "none", encoding: str = "utf-8",
-              delimiter: str = ",") -> KeyTable:
+def open_keyed_rows(path: str, key_columns: list[str], normalize: str, encoding: str, delimiter: str):
+    """(encoding, delimiter, header, key column positions, data rows as (line, index, row)) of a
+    CSV file keyed by `key_columns`, every option checked first (for mpc.psi and mpc.pir)."""
     check_normalization(normalize)
     encoding, delimiter = check_encoding(encoding), check_delimiter(delimiter)
     rows = iter_rows(path, encoding, delimiter)
     _line, header = next(rows)
-    where = key_positions(path, header, key_columns, delimiter)
+    return encoding, delimiter, header, key_positions(path, header, key_columns, delimiter), rows
+
+
+def read_keys(path: str, key_columns: list[str], *, normalize: str = "none", encoding: str = "utf-8",
+              delimiter: str = ",") -> KeyTable:
+    encoding, delimiter, header, where, rows = open_keyed_rows(path, key_columns, normalize, encoding, delimiter)
     builder = IdBuilder(len(key_columns), normalize)
     data_rows: list[int] = []
     total = skipped = 0
