@@ -46,6 +46,14 @@ def add_peer_arguments(parser, *, what: str = "the peer", default_timeout: float
                        f"the config's timeout, else {default_timeout:g})")
 
 
+def add_where_arguments(parser, *, listen: str, peer: str) -> None:
+    """--listen ADDR | --peer ADDR | --local, one of them (`listen` and `peer`: their help)."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--listen", metavar="ADDR", help=listen)
+    where.add_argument("--peer", metavar="ADDR", help=peer)
+    where.add_argument("--local", action="store_true", help="run both roles on this machine (to try it out)")
+
+
 def check_address(text: str, flag: str) -> str:
     """`tcp://HOST:PORT` with a port of 1..65535, else a `ConfigError` that shows the form."""
     match = _ADDRESS.match(text or "")

@@ -30,10 +30,8 @@ DEFAULT_TIMEOUT = 300.0  # Paillier epochs are slow: a longer default wait than 
 
 def _common(p, *, train: bool) -> None:
     p.add_argument("--role", choices=["guest", "host"], help="guest (holds the labels) or host")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--listen", metavar="ADDR", help="address to listen on, e.g. tcp://0.0.0.0:7100")
-    where.add_argument("--peer", metavar="ADDR", help="the other party's address")
-    where.add_argument("--local", action="store_true", help="run both roles on this machine (to try it out)")
+    _peer.add_where_arguments(p, listen="address to listen on, e.g. tcp://0.0.0.0:7100",
+                              peer="the other party's address")
     p.add_argument("--input", required=True, metavar="FILE", help="CSV file with a header row, rows aligned with the peer's")
     p.add_argument("--model", required=True, metavar="FILE", help="this party's model file (JSON)")
     p.add_argument("--id", metavar="COL", help="id column: both parties check that their rows are aligned")

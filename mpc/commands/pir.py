@@ -23,7 +23,7 @@ import sys
 import time
 
 from mpc.commands import _peer
-from mpc.commands._csv_options import add_csv_options
+from mpc.commands._csv_options import add_csv_options, add_normalize_option
 from mpc.errors import AuthenticationError, InputError, MpcError, PeerTimeout
 
 SERVER, CLIENT = 0, 1
@@ -35,10 +35,7 @@ CLOSE_WAIT = 1.0
 def _common(p, output: str | None) -> None:
     p.add_argument("--input", required=True, metavar="FILE", help="CSV file with a header row")
     p.add_argument("--key", required=True, metavar="COL[,COL...]", help="key column(s) of --input")
-    p.add_argument("--normalize", choices=["strip", "none", "nfkc"], default="strip",
-                   help="key normalisation: strip surrounding Unicode whitespace (default), nfkc (also "
-                   "full-width letters and digits) or none; both sides must use the same (checked when "
-                   "a client connects)")
+    add_normalize_option(p, "checked when a client connects")
     add_csv_options(p, output)
     p.add_argument("--json", action="store_true", help="print JSON summaries on stdout")
     p.add_argument("--threads", type=int, default=None, help="threads for the kernels (default: all cores)")

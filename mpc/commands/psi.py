@@ -21,7 +21,7 @@ import signal
 import time
 
 from mpc.commands import _peer
-from mpc.commands._csv_options import add_csv_options
+from mpc.commands._csv_options import add_csv_options, add_normalize_option
 from mpc.errors import ConfigError, InputError
 
 ROLES = {"server": 0, "client": 1}
@@ -37,20 +37,15 @@ def register(commands) -> None:
                    help="rsa (blind RSA, default), ecdh (ristretto255) or kkrt (OT extension, fastest); "
                    "both parties must pass the same (protocols/psi-*.md)")
     p.add_argument("--role", choices=sorted(ROLES), help="server (holds the RSA key, listens) or client")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--listen", metavar="ADDR", help="address to listen on (the server), e.g. tcp://0.0.0.0:7000")
-    where.add_argument("--peer", metavar="ADDR", help="the server's address (the client), e.g. tcp://bank:7000")
-    where.add_argument("--local", action="store_true", help="run both roles on this machine (to try it out)")
+    _peer.add_where_arguments(p, listen="address to listen on (the server), e.g. tcp://0.0.0.0:7000",
+                              peer="the server's address (the client), e.g. tcp://bank:7000")
     p.add_argument("--input", required=True, metavar="FILE", help="CSV file with a header row")
     p.add_argument("--key", required=True, metavar="COL[,COL...]", help="key column(s) of --input")
     p.add_argument("--output", metavar="FILE", help="where to write this party's matching rows (a new file)")
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
     p.add_argument("--reveal", choices=["both", "client"], default="both",
                    help="who learns the intersection (default both); both parties must agree")
-    p.add_argument("--normalize", choices=["strip", "none", "nfkc"], default="strip",
-                   help="how key values are compared: strip (default) ignores Unicode whitespace around "
-                   "each value (spaces, tabs, NBSP, U+3000); nfkc also folds full-width letters and digits; "
-                   "none compares the bytes as written. Both parties must agree. Output rows stay as written")
+    add_normalize_option(p, "checked before any id is sent")
     add_csv_options(p)
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.add_argument("--key-bits", type=int, choices=[2048, 3072], default=2048, help="server's RSA modulus size")
