@@ -9,7 +9,7 @@ and each cross term a_i b_j becomes additive shares between i and j with k corre
 Z_2^k, k = 64 or 128 (Gilboa 1999): party i receives with the bits of a_i as choices, party j sends
 with offsets b_j 2^t, and sum_t (x_t + a_it b_j 2^t) - sum_t x_t = a_i b_j.  In Z_2^128 OT t only
 needs the top 128 - t bits of its correction (the low t bits of b_j 2^t are zero and the sender's
-pads are reduced mod 2^(128 - t) after the shift), which the sender packs (`correlated_z128`).  Triples can be made ahead
+pads are reduced mod 2^(128 - t) after the shift), which the sender packs (`gilboa_z128`).  Triples can be made ahead
 of use (`prepare`) and are consumed in order; every party must make the same calls.
 Spec: protocols/ss-additive.md, "Offline phase".
 """
